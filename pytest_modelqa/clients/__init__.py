@@ -1,0 +1,1 @@
+"""Clients, one module per API."""

@@ -1,0 +1,103 @@
+"""One frozen RunConfig built from pytest options and environment, plus its stable hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+CANONICAL_SEED = 1234
+SAMPLING_FLAGS = ("temperature", "top_p", "top_k", "min_p", "repeat_penalty")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    endpoints: tuple[str, ...] = ()
+    control: str | None = None  # "oracle" | "junk": answer without any endpoint
+    model: str | None = None
+    api_key: str | None = field(default=None, repr=False)  # never written to any artifact
+    packs_dirs: tuple[Path, ...] = ()
+    concurrency: int | None = None
+    thinking: bool | None = None  # None: each pack's default
+    thinking_max_tokens: int = 1024
+    reasoning_effort: str | None = None
+    sampling_from_server: bool = False
+    sampling: tuple[tuple[str, float], ...] = ()  # explicit flags given
+    seed: int = CANONICAL_SEED
+    retries: int = 3
+    case_timeout: float | None = None
+    json_path: Path | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.endpoints or self.control)
+
+    @property
+    def canonical(self) -> bool:
+        return not self.sampling_from_server and not self.sampling and self.seed == CANONICAL_SEED
+
+    @property
+    def sampling_label(self) -> str:
+        if self.sampling_from_server:
+            return "server sampling"
+        if self.sampling:
+            return ",".join(f"{k}={v:g}" for k, v in self.sampling) + f",seed={self.seed}"
+        return "greedy" if self.seed == CANONICAL_SEED else f"greedy,seed={self.seed}"
+
+    def sampling_fields(self) -> dict[str, Any]:
+        """Sampling fields for a chat request (none at all with --sampling-from-server)."""
+        if self.sampling_from_server:
+            return {}
+        fields: dict[str, Any] = {"temperature": 0.0, "seed": self.seed}
+        fields.update(dict(self.sampling))
+        return fields
+
+    def thinking_for(self, pack_default: bool) -> bool:
+        return pack_default if self.thinking is None else self.thinking
+
+    @property
+    def hash(self) -> str:
+        """What changes results: not where the server is, nor how fast we ask it."""
+        quality = {k: v for k, v in asdict(self).items()
+                   if k in ("control", "model", "thinking", "thinking_max_tokens", "reasoning_effort",
+                            "sampling_from_server", "sampling", "seed")}
+        blob = json.dumps(quality, sort_keys=True, default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+    def public(self) -> dict[str, Any]:
+        """The settings as recorded in artifacts (the API key is left out)."""
+        out = asdict(self)
+        out.pop("api_key")
+        out["packs_dirs"] = [str(p) for p in self.packs_dirs]
+        out["json_path"] = str(self.json_path) if self.json_path else None
+        out["sampling"] = dict(self.sampling)
+        return out
+
+
+def from_options(opt: Any) -> RunConfig:
+    sampling = tuple((k, float(getattr(opt, f"modelqa_{k}"))) for k in SAMPLING_FLAGS
+                     if getattr(opt, f"modelqa_{k}") is not None)
+    if opt.modelqa_sampling_from_server and sampling:
+        raise ValueError("--sampling-from-server cannot be combined with explicit sampling flags")
+    if opt.modelqa_control and opt.model_endpoint:
+        raise ValueError("--modelqa-control answers without a server: drop --model-endpoint")
+    return RunConfig(
+        endpoints=tuple(e.rstrip("/") for e in opt.model_endpoint or ()),
+        control=opt.modelqa_control,
+        model=opt.modelqa_model,
+        api_key=opt.modelqa_api_key or os.environ.get("MODELQA_API_KEY") or None,
+        packs_dirs=tuple(Path(p) for p in opt.modelqa_packs_dir or ()),
+        concurrency=opt.modelqa_concurrency,
+        thinking=opt.modelqa_thinking,
+        thinking_max_tokens=opt.modelqa_thinking_max_tokens,
+        reasoning_effort=opt.modelqa_reasoning_effort,
+        sampling_from_server=opt.modelqa_sampling_from_server,
+        sampling=sampling,
+        seed=opt.modelqa_seed,
+        retries=opt.modelqa_retries,
+        case_timeout=opt.modelqa_case_timeout,
+        json_path=Path(opt.modelqa_json) if opt.modelqa_json else None,
+    )

@@ -1,0 +1,197 @@
+"""Scenario packs: dataclasses, YAML loading and validation (schema + meaning)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+from jsonschema import Draft202012Validator
+
+from .messages import Reply, ToolCall
+
+MODES = ("quick", "medium", "full", "reasoning", "sandboxed")
+SCHEMA_DIR = Path(__file__).parent / "schemas"
+
+
+class PackError(Exception):
+    """A pack file that cannot be used: names the file, the scenario and the problem."""
+
+    def __init__(self, path: Path | str, problem: str, scenario: str | None = None):
+        self.path, self.problem, self.scenario = str(path), problem, scenario
+        where = f"{self.path}: scenario {scenario}" if scenario else self.path
+        super().__init__(f"{where}: {problem}")
+
+
+@dataclass(frozen=True)
+class Mock:
+    """A mocked tool result, returned when a call's name and arguments match."""
+
+    tool: str
+    when: Mapping[str, Any]
+    result: Any
+
+    def text(self) -> str:
+        return self.result if isinstance(self.result, str) else json.dumps(self.result, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class PackMeta:
+    id: str
+    version: str
+    title: str
+    dimension: str
+    modes: tuple[str, ...]
+    thinking: bool
+    max_tokens: int
+    case_seconds: float
+    sandbox: str | None = None
+
+    @property
+    def marker(self) -> str:
+        """pytest marker name for the pack: ToolCall-15 -> toolcall_15."""
+        return "".join(c if c.isalnum() else "_" for c in self.id.lower())
+
+
+@dataclass(frozen=True)
+class Scenario:
+    pack: PackMeta
+    id: str
+    title: str
+    messages: tuple[Mapping[str, Any], ...]
+    tools: tuple[Mapping[str, Any], ...]  # OpenAI tool definitions offered with the request
+    mocks: tuple[Mock, ...]
+    max_steps: int
+    max_tokens: int
+    verifier: Mapping[str, Any]
+    gold: tuple[Reply, ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.pack.id}::{self.id}"
+
+    def tool_schema(self, name: str) -> Mapping[str, Any] | None:
+        for tool in self.tools:
+            if tool["function"]["name"] == name:
+                return tool["function"]["parameters"]
+        return None
+
+
+@dataclass(frozen=True)
+class Pack:
+    meta: PackMeta
+    path: Path
+    scenarios: tuple[Scenario, ...]
+
+
+@lru_cache(maxsize=None)
+def _schema_validator() -> Draft202012Validator:
+    return Draft202012Validator(json.loads((SCHEMA_DIR / "pack.schema.json").read_text()))
+
+
+def shipped_packs_dir() -> Path:
+    """Packs inside the installed wheel, else the repository's top-level packs/ (editable)."""
+    inside = Path(__file__).parent / "packs"
+    return inside if inside.is_dir() else Path(__file__).parent.parent / "packs"
+
+
+def discover(dirs: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for d in dirs:
+        if not d.is_dir():
+            raise PackError(d, "packs directory does not exist")
+        files.extend(sorted(p for p in d.iterdir() if p.suffix in (".yaml", ".yml")))
+    return files
+
+
+def load_pack(path: Path) -> Pack:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PackError(path, f"cannot read: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise PackError(path, f"not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise PackError(path, "a pack file must be a mapping with 'pack' and 'scenarios'")
+    _check_schema(path, data)
+    m = data["pack"]
+    meta = PackMeta(
+        id=m["id"], version=m["version"], title=m["title"], dimension=m["dimension"],
+        modes=tuple(m["modes"]), thinking=m["thinking"], max_tokens=m["max_tokens"],
+        case_seconds=float(m["case_seconds"]), sandbox=m.get("sandbox"),
+    )
+    catalogue: dict[str, dict[str, Any]] = {}
+    for tool in data.get("tools", []):
+        if tool["name"] in catalogue:
+            raise PackError(path, f"tool {tool['name']!r} is defined twice")
+        catalogue[tool["name"]] = {"type": "function", "function": dict(tool)}
+    scenarios: list[Scenario] = []
+    seen: set[str] = set()
+    for raw in data["scenarios"]:
+        if raw["id"] in seen:
+            raise PackError(path, "duplicate scenario id", raw["id"])
+        seen.add(raw["id"])
+        scenarios.append(_scenario(path, meta, raw, catalogue))
+    return Pack(meta, path, tuple(scenarios))
+
+
+def _check_schema(path: Path, data: dict[str, Any]) -> None:
+    errors = sorted(_schema_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
+    if not errors:
+        return
+    err = errors[0]
+    where = list(err.absolute_path)
+    scenario = None
+    if len(where) >= 2 and where[0] == "scenarios" and isinstance(where[1], int):
+        raw = data["scenarios"][where[1]]
+        scenario = str(raw.get("id", f"#{where[1] + 1}")) if isinstance(raw, dict) else f"#{where[1] + 1}"
+        where = where[2:]
+    location = ".".join(str(p) for p in where) or "(top level)"
+    raise PackError(path, f"{location}: {err.message}", scenario)
+
+
+def _scenario(path: Path, meta: PackMeta, raw: dict[str, Any], catalogue: dict[str, dict[str, Any]]) -> Scenario:
+    from .verifiers import check_params  # late: verifiers import this module's types
+
+    sid = raw["id"]
+    missing = [n for n in raw.get("tools", []) if n not in catalogue]
+    if missing:
+        raise PackError(path, f"tools not in the pack's catalogue: {', '.join(missing)}", sid)
+    tools = tuple(catalogue[n] for n in raw.get("tools", []))
+    offered = {t["function"]["name"] for t in tools}
+    gold_raw = raw["gold"] if isinstance(raw["gold"], list) else [raw["gold"]]
+    gold = tuple(
+        Reply(
+            content=t.get("content", ""),
+            tool_calls=tuple(ToolCall.parse(c["name"], c["arguments"], f"call_{i}_{j}")
+                             for j, c in enumerate(t.get("tool_calls", []))),
+        )
+        for i, t in enumerate(gold_raw)
+    )
+    for i, turn in enumerate(gold):
+        last = i == len(gold) - 1
+        if last and turn.tool_calls:
+            raise PackError(path, "gold: the last turn must be a final answer without tool calls", sid)
+        if not last and not turn.tool_calls:
+            raise PackError(path, f"gold: turn {i + 1} has no tool calls, so the episode would end there", sid)
+        unknown = [c.name for c in turn.tool_calls if c.name not in offered]
+        if unknown:
+            raise PackError(path, f"gold calls tools the scenario does not offer: {', '.join(unknown)}", sid)
+    mocks = tuple(Mock(m["tool"], m.get("when", {}), m["result"]) for m in raw.get("tool_results", []))
+    if any(m.tool not in offered for m in mocks):
+        raise PackError(path, "tool_results name a tool the scenario does not offer", sid)
+    max_steps = raw.get("max_steps", len(gold) + 2 if tools else 1)
+    if max_steps < len(gold):
+        raise PackError(path, f"max_steps {max_steps} is shorter than the gold trajectory ({len(gold)})", sid)
+    scenario = Scenario(
+        pack=meta, id=sid, title=raw.get("title", sid),
+        messages=tuple(raw["messages"]), tools=tools, mocks=mocks, max_steps=max_steps,
+        max_tokens=raw.get("max_tokens", meta.max_tokens), verifier=raw["verifier"], gold=gold,
+    )
+    problem = check_params(scenario)
+    if problem:
+        raise PackError(path, f"verifier: {problem}", sid)
+    return scenario

@@ -1,0 +1,195 @@
+"""Session-end reporting: the pack table, failure breakdown, warnings, the Quality line and
+the JSON results document. Pure functions of the results and run metadata."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import uuid
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from .config import RunConfig
+from .packs import Pack
+from .probe import EndpointInfo
+from .results import RESULTS_SCHEMA_VERSION, ScenarioResult
+
+
+@dataclass(frozen=True)
+class PackSummary:
+    pack: str
+    version: str
+    selected: int
+    total_in_pack: int
+    passed: int
+    failed: int
+    errors: int
+    score: float
+    p50_latency_s: float | None
+    p95_latency_s: float | None
+    status: str
+    thinking: bool
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """Nearest-rank percentile (no interpolation: a reported latency really happened)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * q // 100))
+    return ordered[int(rank) - 1]
+
+
+def summarize(packs: Sequence[Pack], results: Sequence[ScenarioResult], cfg: RunConfig) -> list[PackSummary]:
+    out = []
+    for pack in packs:
+        rows = [r for r in results if r.pack == pack.meta.id]
+        if not rows:
+            continue
+        errors = sum(r.outcome == "error" for r in rows)
+        passed = sum(r.passed for r in rows)
+        latencies = [r.latency_s for r in rows if r.outcome != "error"]
+        if cfg.control:
+            bad = sum(r.outcome == "failed" for r in rows)
+            status = "verifiers honest" if not bad else f"VERIFIER BUG ({bad})"
+        elif errors:
+            status = f"ERROR ({errors} serving)"
+        elif passed < len(rows):
+            status = f"FAIL ({len(rows) - passed})"
+        else:
+            status = "PASS"
+        if len(rows) < len(pack.scenarios):
+            status += " · partial"
+        out.append(PackSummary(
+            pack=pack.meta.id, version=pack.meta.version, selected=len(rows), total_in_pack=len(pack.scenarios),
+            passed=passed, failed=len(rows) - passed - errors, errors=errors,
+            score=round(statistics.fmean(r.score for r in rows), 4),
+            p50_latency_s=percentile(latencies, 50), p95_latency_s=percentile(latencies, 95),
+            status=status, thinking=cfg.thinking_for(pack.meta.thinking),
+        ))
+    return out
+
+
+def _secs(v: float | None) -> str:
+    return "–" if v is None else (f"{v * 1000:.0f} ms" if v < 1 else f"{v:.2f} s")
+
+
+def table(summaries: Sequence[PackSummary], results: Sequence[ScenarioResult]) -> str:
+    lines = ["| Pack | Pass / Total | Score | p50 latency | p95 latency | Status |",
+             "|---|---|---|---|---|---|"]
+    for s in summaries:
+        lines.append(f"| {s.pack} | {s.passed}/{s.selected} | {s.score:.0%} | {_secs(s.p50_latency_s)} | "
+                     f"{_secs(s.p95_latency_s)} | {s.status} |")
+    if summaries:
+        n = sum(s.selected for s in summaries)
+        passed = sum(s.passed for s in summaries)
+        score = sum(s.score * s.selected for s in summaries) / n
+        lat = [r.latency_s for r in results if r.outcome != "error"]
+        errors = sum(s.errors for s in summaries)
+        status = f"{errors} serving errors" if errors else ""
+        lines.append(f"| **TOTAL** | **{passed}/{n}** | **{score:.0%}** | {_secs(percentile(lat, 50))} | "
+                     f"{_secs(percentile(lat, 95))} | {status} |")
+    return "\n".join(lines)
+
+
+def failure_breakdown(results: Sequence[ScenarioResult], cfg: RunConfig) -> list[str]:
+    """Quality failures first, serving errors apart. Under a control, only its violations."""
+    if cfg.control:
+        return [f"{r.pack} {r.scenario}: control {cfg.control} violated ({_one_line(r.detail)})"
+                for r in results if r.outcome == "failed"]
+    failed = [r for r in results if r.outcome != "error" and not r.passed]
+    errors = [r for r in results if r.outcome == "error"]
+    lines = [f"{r.pack} {r.scenario}{_rep(r)}: {r.failure_mode} ({_one_line(r.detail)})" for r in failed]
+    lines += [f"{r.pack} {r.scenario}{_rep(r)}: SERVING ERROR {r.failure_mode} ({_one_line(r.detail)})" for r in errors]
+    return lines
+
+
+def _rep(r: ScenarioResult) -> str:
+    return f" #{r.repeat}" if r.repeat else ""
+
+
+def _one_line(text: str, limit: int = 160) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def warnings(summaries: Sequence[PackSummary], results: Sequence[ScenarioResult], cfg: RunConfig) -> list[str]:
+    out = []
+    if not cfg.canonical:
+        out.append(f"non-canonical sampling ({cfg.sampling_label}): results are not comparable with greedy runs "
+                   "and cannot gate against a greedy baseline")
+    for s in summaries:
+        if s.selected < s.total_in_pack:
+            out.append(f"{s.pack}: {s.selected} of {s.total_in_pack} scenarios selected; this is not the pack's score")
+        rows = [r for r in results if r.pack == s.pack and r.outcome != "error"]
+        if cfg.control or not rows:
+            continue
+        thought = sum(r.thought for r in rows)
+        if s.thinking and thought == 0:
+            out.append(f"{s.pack}: thinking was requested but no reasoning came back in any of {len(rows)} scenarios "
+                       "(does the chat template honour enable_thinking?)")
+        elif not s.thinking and thought:
+            out.append(f"{s.pack}: thinking was off but {thought} of {len(rows)} scenarios returned reasoning")
+    truncated = [r for r in results if r.failure_mode == "token_limit"]
+    if truncated:
+        out.append(f"{len(truncated)} scenarios failed at the token limit; the budget may be too small for this model")
+    retried = sum(r.retries for r in results)
+    if retried:
+        out.append(f"{retried} requests were retried after transport errors, 5xx or 429")
+    return out
+
+
+def _abbrev(pack_id: str) -> str:
+    stem = pack_id.split("-")[0]
+    caps = "".join(c for c in stem if c.isupper()).lower()
+    return caps or stem[:2].lower()
+
+
+def quality_line(summaries: Sequence[PackSummary], cfg: RunConfig, mode: str, date: dt.date) -> str:
+    packs = " · ".join(f"{s.pack} {s.passed}/{s.selected} ({s.passed / s.selected:.0%})" for s in summaries)
+    modes = {s.thinking for s in summaries}
+    thinking = ("thinking on" if modes == {True} else "thinking off" if modes == {False}
+                else "thinking " + "/".join(f"{_abbrev(s.pack)} {'on' if s.thinking else 'off'}" for s in summaries))
+    versions = "·".join(f"{_abbrev(s.pack)}{s.version}" for s in summaries)
+    parts = [f"-m {mode}" if mode != "all" else "all packs", thinking, cfg.sampling_label, f"packs {versions}",
+             date.isoformat()]
+    if cfg.control:
+        parts.insert(0, f"control={cfg.control}")
+    return f"Quality: {packs or 'no scenarios ran'} ({', '.join(parts)})"
+
+
+def document(summaries: Sequence[PackSummary], results: Sequence[ScenarioResult], cfg: RunConfig,
+             endpoints: Sequence[EndpointInfo], mode: str, warns: Sequence[str], quality: str,
+             now: dt.datetime) -> dict[str, Any]:
+    order = {s.pack: i for i, s in enumerate(summaries)}
+    return {
+        "schema_version": RESULTS_SCHEMA_VERSION,
+        "run_id": uuid.uuid4().hex,
+        "config_hash": cfg.hash,
+        "created": now.isoformat(timespec="seconds"),
+        "mode": mode,
+        "control": cfg.control,
+        "endpoints": [e.to_json() for e in endpoints],
+        "sampling": {"label": cfg.sampling_label, "canonical": cfg.canonical, "fields": cfg.sampling_fields()},
+        "thinking": {"override": cfg.thinking, "max_tokens": cfg.thinking_max_tokens,
+                     "reasoning_effort": cfg.reasoning_effort},
+        "config": cfg.public(),
+        "packs": [s.__dict__ for s in summaries],
+        "scenarios": [r.to_json() for r in sorted(results, key=lambda r: (order.get(r.pack, 0), r.nodeid, r.repeat))],
+        "warnings": list(warns),
+        "quality": quality,
+    }
+
+
+def provenance(endpoints: Sequence[EndpointInfo]) -> list[str]:
+    lines = []
+    for e in endpoints:
+        bits = [f"model {e.model}"]
+        if e.build:
+            bits.append(f"build {e.build}")
+        if e.slots:
+            bits.append(f"{e.slots} slots")
+        if e.decode_tps:
+            bits.append(f"{e.decode_tps:.0f} tok/s decode")
+        lines.append(f"{e.url}: " + ", ".join(bits))
+    return lines

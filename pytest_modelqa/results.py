@@ -1,0 +1,62 @@
+"""Per-scenario results and the run's JSON document (schema: schemas/results.schema.json)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+RESULTS_SCHEMA_VERSION = "1.0.0"
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    pack: str
+    pack_version: str
+    scenario: str
+    nodeid: str
+    outcome: str  # pytest's view: "passed" | "failed" | "error" (serving problem)
+    passed: bool  # the verifier's view
+    score: float
+    failure_mode: str | None
+    detail: str
+    expected: str
+    trace: list[str]
+    messages: list[dict[str, Any]]
+    response: str
+    reasoning: str
+    tool_calls: list[dict[str, Any]]
+    turns: int  # model requests made
+    latency_s: float
+    prompt_tokens: int
+    completion_tokens: int
+    retries: int
+    finish_reason: str
+    thinking: bool  # requested
+    thought: bool  # reasoning actually came back
+    repeat: int = 0
+    control: str | None = None
+    control_variants: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "ScenarioResult":
+        return cls(**data)
+
+
+def write_json_atomic(path: Path, doc: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(doc, fh, indent=2, ensure_ascii=False)
+        fh.write("\n")
+    os.replace(tmp, path)
+
+
+def schema() -> dict[str, Any]:
+    return json.loads((Path(__file__).parent / "schemas" / "results.schema.json").read_text())

@@ -1,0 +1,96 @@
+"""Verifier registry. A verifier kind is a pure function (params, scenario, episode) -> Verdict.
+
+Each kind declares a JSON Schema for its parameters, checked when the pack loads, so a bad
+verifier spec is a collection error rather than a failure at run time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+from jsonschema import Draft202012Validator
+
+if TYPE_CHECKING:
+    from ..episode import Episode
+    from ..packs import Scenario
+
+FAILURE_MODES = (
+    "verifier_fail", "wrong_answer", "invalid_json", "schema_violation", "no_answer_found",
+    "token_limit", "timeout", "agent_loop_exhausted", "sandbox_error", "server_error",
+    "http_error", "model_endpoint_unreachable", "dataset_unavailable",
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    passed: bool
+    score: float
+    failure_mode: str | None = None
+    detail: str = ""  # one line: why it failed
+    trace: tuple[str, ...] = field(default_factory=tuple)  # every check made, in order
+    expected: str = ""  # what a right answer looks like, for failure displays
+
+    @classmethod
+    def ok(cls, trace: list[str], score: float = 1.0) -> "Verdict":
+        return cls(True, score, None, "", tuple(trace))
+
+    @classmethod
+    def fail(cls, mode: str, detail: str, trace: list[str] | None = None, score: float = 0.0,
+             expected: str = "") -> "Verdict":
+        assert mode in FAILURE_MODES, mode
+        return cls(False, score, mode, detail, tuple(trace or [detail]), expected)
+
+
+VerifyFn = Callable[[Mapping[str, Any], "Scenario", "Episode"], Verdict]
+CheckFn = Callable[[Mapping[str, Any], "Scenario"], str | None]
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    verify: VerifyFn
+    params: Draft202012Validator
+    check: CheckFn | None  # meaning checks beyond the schema (e.g. tool names exist)
+
+
+REGISTRY: dict[str, Kind] = {}
+
+
+def register(name: str, params_schema: Mapping[str, Any], check: CheckFn | None = None):
+    def wrap(fn: VerifyFn) -> VerifyFn:
+        schema = {"type": "object", **params_schema}
+        schema.setdefault("properties", {})["kind"] = {"const": name}
+        REGISTRY[name] = Kind(name, fn, Draft202012Validator(schema), check)
+        return fn
+    return wrap
+
+
+def check_params(scenario: "Scenario") -> str | None:
+    """Problem with a scenario's verifier spec, or None."""
+    spec = scenario.verifier
+    kind = REGISTRY.get(spec["kind"])
+    if kind is None:
+        return f"unknown kind {spec['kind']!r} (known: {', '.join(sorted(REGISTRY))})"
+    err = next(iter(sorted(kind.params.iter_errors(dict(spec)), key=lambda e: list(e.path))), None)
+    if err is not None:
+        at = ".".join(str(p) for p in err.absolute_path)
+        return f"{at + ': ' if at else ''}{err.message}"
+    return kind.check(spec, scenario) if kind.check else None
+
+
+def verify(scenario: "Scenario", episode: "Episode") -> Verdict:
+    """Run the scenario's verifier, then name the cause where the episode explains a failure."""
+    verdict = REGISTRY[scenario.verifier["kind"]].verify(scenario.verifier, scenario, episode)
+    if verdict.passed:
+        return verdict
+    if episode.exhausted:
+        mode, why = "agent_loop_exhausted", f"still calling tools after {scenario.max_steps} steps"
+    elif episode.final.finish_reason == "length":
+        mode, why = "token_limit", f"output hit the token limit ({scenario.max_tokens})"
+    else:
+        return verdict
+    return Verdict(False, verdict.score, mode, f"{why}; {verdict.detail}",
+                   verdict.trace + (why,), verdict.expected)
+
+
+from . import answer, jsonout, toolcall  # noqa: E402,F401  (kinds register themselves)

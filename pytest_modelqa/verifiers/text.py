@@ -1,0 +1,39 @@
+"""Text helpers shared by verifiers: phrase search, code fences, final-answer lines."""
+
+from __future__ import annotations
+
+import re
+
+_FENCE = re.compile(r"```[A-Za-z0-9_+-]*[ \t]*\n(.*?)\n?```", re.DOTALL)
+
+
+def contains_phrase(text: str, phrase: str) -> bool:
+    """Case-insensitive; word boundaries where the phrase starts/ends with a word character,
+    so "18" is not found in "180" and "cat" not in "concatenate"."""
+    p = re.escape(" ".join(phrase.split())).replace(r"\ ", r"\s+")
+    if phrase[:1].isalnum():
+        p = r"(?<!\w)" + p
+    if phrase[-1:].isalnum():
+        p = p + r"(?!\w)"
+    return re.search(p, text, re.IGNORECASE) is not None
+
+
+def fenced_blocks(text: str) -> list[str]:
+    return _FENCE.findall(text)
+
+
+def unwrap_fence(text: str) -> str | None:
+    """The payload when the whole text is one fenced block, else None."""
+    stripped = text.strip()
+    m = _FENCE.fullmatch(stripped)
+    return m.group(1) if m else None
+
+
+def answer_line(text: str, prefix: str = "ANSWER:") -> str | None:
+    """The value on the last line that starts with `prefix` (markdown emphasis ignored)."""
+    found = None
+    for line in text.splitlines():
+        bare = line.strip().strip("*_`# ").strip()
+        if bare.upper().startswith(prefix.upper()):
+            found = bare[len(prefix):].strip().strip("*_` ").strip()
+    return found

@@ -1,0 +1,111 @@
+"""`tool_calls`: the whole trajectory of tool calls, step by step, then the final answer.
+
+`expected` is a list of steps; each step is a list of calls that may come in any order
+(parallel, independent calls). Steps are matched in order, so dependent calls keep their
+order. Actual calls are read in the order the model made them, across turns. An empty
+`expected` means no tool may be called. Extra calls fail; so do unknown arguments.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from . import Verdict, register
+from .matching import OMITTED, acceptable, best_assignment, call_problems
+from .text import contains_phrase
+
+_CALL = {
+    "type": "object", "required": ["name"], "additionalProperties": False,
+    "properties": {"name": {"type": "string"}, "args": {"type": "object"}},
+}
+_PHRASES = {"type": "array", "items": {"anyOf": [
+    {"type": "string", "minLength": 1},
+    {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
+]}}
+SCHEMA = {
+    "required": ["expected"],
+    "additionalProperties": False,
+    "properties": {
+        "expected": {"type": "array", "items": {"type": "array", "minItems": 1, "items": _CALL}},
+        "final": {
+            "type": "object", "additionalProperties": False,
+            "properties": {"must_include": _PHRASES, "must_not_include": {"type": "array", "items": {"type": "string"}}},
+        },
+    },
+}
+
+
+def check(params: Mapping[str, Any], scenario) -> str | None:
+    for step in params["expected"]:
+        for call in step:
+            schema = scenario.tool_schema(call["name"])
+            if schema is None:
+                return f"expected call to {call['name']}, which the scenario does not offer"
+            props = schema.get("properties", {})
+            unknown = [a for a in call.get("args", {}) if a not in props]
+            if unknown:
+                return f"{call['name']}: expected arguments not in the tool's schema: {unknown}"
+            for req in schema.get("required", []):
+                spec = call.get("args", {}).get(req)
+                if spec is None or OMITTED in acceptable(spec):
+                    return f"{call['name']}: required argument {req} must be expected and not omittable"
+    return None
+
+
+def describe(expected: list[list[Mapping[str, Any]]]) -> str:
+    if not expected:
+        return "no tool calls"
+    return " then ".join(" + ".join(c["name"] for c in step) for step in expected)
+
+
+def phrase_problems(text: str, final: Mapping[str, Any]) -> list[str]:
+    problems = []
+    for item in final.get("must_include", []):
+        options = item if isinstance(item, list) else [item]
+        if not any(contains_phrase(text, o) for o in options):
+            problems.append(f"final answer lacks {' / '.join(repr(o) for o in options)}")
+    for phrase in final.get("must_not_include", []):
+        if contains_phrase(text, phrase):
+            problems.append(f"final answer contains forbidden {phrase!r}")
+    return problems
+
+
+@register("tool_calls", SCHEMA, check)
+def verify_tool_calls(params: Mapping[str, Any], scenario, episode) -> Verdict:
+    expected: list[list[Mapping[str, Any]]] = params["expected"]
+    want = describe(expected)
+    calls = episode.calls
+    trace = [f"model called: {', '.join(c.name for c in calls) or 'nothing'}"]
+    bad_json = [c for c in calls if c.arguments is None]
+    if bad_json:
+        c = bad_json[0]
+        return Verdict.fail("invalid_json", f"{c.name}: arguments are not a JSON object: {c.raw_arguments[:120]!r}",
+                            trace, expected=want)
+    total = sum(len(step) for step in expected)
+    matched, problems, pos = 0, [], 0
+    for n, step in enumerate(expected, 1):
+        group = calls[pos:pos + len(step)]
+        pos += len(step)
+        got, why = best_assignment(group, step, lambda actual, exp: (
+            [f"missing call to {exp['name']}"] if actual is None
+            else call_problems(actual.name, actual.arguments, exp, scenario.tool_schema(exp["name"]))))
+        matched += got
+        trace.append(f"step {n} ({' + '.join(c['name'] for c in step)}): {got}/{len(step)} matched")
+        problems += why
+    extra = calls[pos:]
+    problems += [f"unexpected extra call {c.name}({c.raw_arguments[:80]})" for c in extra]
+    # Score: share of the checks met: each expected call, plus the final answer when it is
+    # checked. Calls made where none (or fewer) were expected void the call credit.
+    final_ok = 0
+    if "final" in params:
+        final_problems = phrase_problems(episode.final.content, params["final"])
+        trace.append("final answer: " + ("ok" if not final_problems else "; ".join(final_problems)))
+        problems += final_problems
+        final_ok = int(not final_problems)
+    units = total + ("final" in params)
+    call_credit = 0 if extra else matched
+    score = (call_credit + final_ok) / units if units else float(not calls)
+    if problems:
+        trace += problems
+        return Verdict.fail("wrong_answer", problems[0], trace, score=score, expected=want)
+    return Verdict.ok(trace, score=1.0)
