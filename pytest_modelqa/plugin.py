@@ -120,7 +120,11 @@ class ScenarioItem(pytest.Item):
 
     def setup(self) -> None:
         outcome = self.run.outcome(self.nodeid)
-        self.result = self.run.evaluate(self.scenario, self.nodeid, outcome)
+        r = self.result = self.run.evaluate(self.scenario, self.nodeid, outcome)
+        # JUnit XML carries these per scenario.
+        self.user_properties += [("modelqa_pack", r.pack), ("modelqa_score", r.score),
+                                 ("modelqa_failure_mode", r.failure_mode or ""),
+                                 ("modelqa_latency_s", r.latency_s), ("modelqa_retries", r.retries)]
         if outcome.error is not None:
             raise ServingFailure(f"{self.result.failure_mode}: {self.result.detail}")
 
@@ -225,9 +229,6 @@ class ModelQA:
         if isinstance(item, ScenarioItem) and result is not None and (
                 report.when == "call" or (report.when == "setup" and report.failed)):
             report.modelqa_result = result.to_json()  # type: ignore[attr-defined]
-            report.user_properties += [("modelqa_pack", result.pack), ("modelqa_score", result.score),
-                                       ("modelqa_failure_mode", result.failure_mode or ""),
-                                       ("modelqa_latency_s", result.latency_s), ("modelqa_retries", result.retries)]
         return report
 
     @pytest.hookimpl(wrapper=True)

@@ -106,6 +106,6 @@ def verify_tool_calls(params: Mapping[str, Any], scenario, episode) -> Verdict:
     call_credit = 0 if extra else matched
     score = (call_credit + final_ok) / units if units else float(not calls)
     if problems:
-        trace += problems
+        trace += [p for p in problems if p not in trace[-1]]
         return Verdict.fail("wrong_answer", problems[0], trace, score=score, expected=want)
     return Verdict.ok(trace, score=1.0)

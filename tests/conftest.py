@@ -1,0 +1,71 @@
+"""Shared fixtures: a simulator subprocess on a free port, paths to the test packs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+TESTS = Path(__file__).parent
+SELFTEST_PACKS = TESTS / "packs"
+SCHEMAS = TESTS.parent / "pytest_modelqa" / "schemas"
+
+
+class Sim:
+    def __init__(self, args: list[str]):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "pytest_modelqa.simulator", "--port", "0", *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        if "listening on" not in line:
+            self.proc.kill()
+            raise RuntimeError(f"simulator did not start: {line} {self.proc.stderr.read()}")
+        self.url = line.split()[3]
+
+    def stats(self) -> dict:
+        return httpx.get(f"{self.url}/sim/stats").json()
+
+    def stop(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+
+
+@pytest.fixture
+def simulator():
+    """simulator(*args) -> a running Sim; all are stopped after the test."""
+    started: list[Sim] = []
+
+    def start(*args: str) -> Sim:
+        sim = Sim(["--packs-dir", str(SELFTEST_PACKS), *args])
+        started.append(sim)
+        return sim
+
+    yield start
+    for sim in started:
+        sim.stop()
+
+
+@pytest.fixture
+def results_schema() -> dict:
+    return json.loads((SCHEMAS / "results.schema.json").read_text())
+
+
+def dead_port() -> int:
+    """A loopback port with nothing listening."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not met")
+        time.sleep(0.05)

@@ -1,0 +1,181 @@
+"""Plugin behaviour through pytester: inertness, collection, controls, reports, xdist."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+import time
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from pytest_modelqa.packs import discover, load_pack, shipped_packs_dir
+from tests.conftest import SELFTEST_PACKS, dead_port
+
+SHIPPED = [load_pack(p) for p in discover([shipped_packs_dir()])]
+ALL_PACKS = SHIPPED + [load_pack(p) for p in discover([SELFTEST_PACKS])]
+
+
+def run_json(pytester: pytest.Pytester, *args: str) -> tuple[pytest.RunResult, dict]:
+    out = pytester.path / "out.json"
+    result = pytester.runpytest("-p", "no:cacheprovider", "--packs-dir", str(SELFTEST_PACKS),
+                                "--modelqa-json", str(out), *args)
+    return result, json.loads(out.read_text()) if out.exists() else {}
+
+
+def test_inert_without_endpoint(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_one():\n    assert True\n")
+    result = pytester.runpytest("-p", "no:cacheprovider", "--strict-markers")
+    result.assert_outcomes(passed=1)
+    out = result.stdout.str().replace("plugins: modelqa-", "")  # pytest's own plugin list
+    assert "modelqa" not in out and "Quality:" not in out
+
+
+def test_inert_plugin_costs_nothing_measurable_at_startup(pytester: pytest.Pytester) -> None:
+    """Loading the plugin without an endpoint imports none of its heavy modules."""
+    pytester.makepyfile(textwrap.dedent("""
+        import sys
+        def test_nothing_heavy_imported():
+            loaded = [m for m in ("pytest_modelqa.run", "pytest_modelqa.packs", "httpx", "yaml", "jsonschema")
+                      if m in sys.modules]
+            assert loaded == [], loaded
+    """))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:anyio")
+    result.assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize("control", ["oracle", "junk"])
+def test_controls_hold_for_every_pack(pytester: pytest.Pytester, control: str, results_schema) -> None:
+    result, doc = run_json(pytester, f"--modelqa-control={control}")
+    n = sum(len(p.scenarios) for p in ALL_PACKS)
+    result.assert_outcomes(passed=n)
+    jsonschema.validate(doc, results_schema)
+    for pack in ALL_PACKS:
+        row = next(r for r in doc["packs"] if r["pack"] == pack.meta.id)
+        want = len(pack.scenarios) if control == "oracle" else 0
+        assert row["passed"] == want, (pack.meta.id, row)
+    if control == "junk":
+        variants = {v["variant"] for s in doc["scenarios"] for v in s["control_variants"]}
+        assert variants == {"empty", "no_answer", "echo", "prose", "number", "letter", "all_tools"}
+        assert all(not v["passed"] for s in doc["scenarios"] for v in s["control_variants"])
+
+
+def test_lenient_verifier_is_caught_by_junk_control(pytester: pytest.Pytester) -> None:
+    """A pack whose check passes anything must show up as a control violation."""
+    pack = (SELFTEST_PACKS / "selftest-4.yaml").read_text()
+    lenient = pack.replace("id: SelfTest-4", "id: Lenient-1").replace(
+        "must_include: [Tokyo]", "must_include: []")
+    d = pytester.mkdir("lenient")
+    (d / "lenient.yaml").write_text(lenient)
+    result = pytester.runpytest("-p", "no:cacheprovider", "--packs-dir", str(d), "--modelqa-control=junk",
+                                "-m", "lenient_1")
+    result.assert_outcomes(passed=3, failed=1)
+    result.stdout.fnmatch_lines(["*ST-04: a junk answer PASSED the verifier*", "*VERIFIER BUG (1)*"])
+
+
+def test_items_have_node_ids_and_markers(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("-p", "no:cacheprovider", "--packs-dir", str(SELFTEST_PACKS),
+                                "--modelqa-control=oracle", "--collect-only", "-q", "--strict-markers",
+                                "-m", "quick and selftest_4")
+    result.stdout.fnmatch_lines(["*selftest-4.yaml::ST-01", "*selftest-4.yaml::ST-04"])
+    result = pytester.runpytest("-p", "no:cacheprovider", "--packs-dir", str(SELFTEST_PACKS),
+                                "--modelqa-control=oracle", "-k", "ST-02", "-W", "error")
+    result.assert_outcomes(passed=1)
+    assert "0 of 4" not in result.stdout.str()
+    result.stdout.fnmatch_lines(["*SelfTest-4: 1 of 4 scenarios selected*"])
+
+
+def test_shipped_pack_node_ids_are_relative_to_packs(pytester: pytest.Pytester) -> None:
+    if not SHIPPED:
+        pytest.skip("no shipped packs yet")
+    result = pytester.runpytest("-p", "no:cacheprovider", "--modelqa-control=oracle", "--collect-only", "-q")
+    first = SHIPPED[0]
+    result.stdout.fnmatch_lines([f"packs/{first.path.name}::{first.scenarios[0].id}"])
+
+
+BROKEN = {
+    "bad yaml": ("pack: [unclosed", "not valid YAML"),
+    "missing field": ("pack: {id: X-1}\nscenarios: []", "pack: 'version' is a required property"),
+    "unknown verifier": (None, "scenario ST-02: verifier: unknown kind 'nope'"),
+    "duplicate id": (None, "scenario ST-01: duplicate scenario id"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_broken_pack_is_a_collection_error_naming_file_scenario_problem(pytester: pytest.Pytester, case: str) -> None:
+    text, message = BROKEN[case]
+    good = (SELFTEST_PACKS / "selftest-4.yaml").read_text()
+    if case == "unknown verifier":
+        text = good.replace("kind: final_answer", "kind: nope")
+    elif case == "duplicate id":
+        text = good.replace("id: ST-02", "id: ST-01")
+    d = pytester.mkdir("broken")
+    (d / "broken.yaml").write_text(text)
+    result = pytester.runpytest("-p", "no:cacheprovider", "--packs-dir", str(d), "--modelqa-control=oracle")
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines([f"*modelqa pack error: *broken.yaml*{message}*"])
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_dead_endpoint_fails_fast_with_one_message(pytester: pytest.Pytester) -> None:
+    start = time.monotonic()
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider",
+                                           f"--model-endpoint=http://127.0.0.1:{dead_port()}")
+    assert time.monotonic() - start < 15
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    err = result.stderr.str()
+    assert err.count("unreachable") == 1, err
+    assert "is the server running" in err
+    assert "Traceback" not in err + result.stdout.str()
+
+
+def test_control_and_endpoint_together_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--modelqa-control=oracle", "--model-endpoint=http://127.0.0.1:1")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+
+
+def test_end_to_end_against_simulator(pytester: pytest.Pytester, simulator, results_schema) -> None:
+    sim = simulator("--success-rate", "0.5", "--seed", "3")
+    result, doc = run_json(pytester, f"--model-endpoint={sim.url}", "-m", "selftest_4", "-v",
+                           "--junitxml", str(pytester.path / "junit.xml"))
+    jsonschema.validate(doc, results_schema)
+    passed = [s for s in doc["scenarios"] if s["passed"]]
+    failed = [s for s in doc["scenarios"] if not s["passed"]]
+    assert passed and failed, "seed 3 at 50% should give both outcomes"
+    result.assert_outcomes(passed=len(passed), failed=len(failed))
+    out = result.stdout.str()
+    assert "| Pack | Pass / Total | Score | p50 latency | p95 latency | Status |" in out
+    assert f"| SelfTest-4 | {len(passed)}/4 |" in out
+    assert "Quality: SelfTest-4" in out and "(-m selftest_4, thinking off, greedy, packs st1.0.0," in out
+    # -v: each failure shows produced vs expected as it completes (before the summary table).
+    first_fail = failed[0]["scenario"]
+    assert out.index(f"{first_fail}: ") < out.index("| Pack |")
+    assert "produced:" in out and "expected:" in out
+    assert doc["endpoints"][0]["slots"] == 4 and doc["endpoints"][0]["build"] == "b0-simulator"
+    assert doc["endpoints"][0]["template_sha256"]
+    for s in doc["scenarios"]:
+        assert s["turns"] >= 1 and s["latency_s"] >= 0 and s["retries"] == 0
+    junit = (pytester.path / "junit.xml").read_text()
+    assert 'name="modelqa_failure_mode"' in junit and 'name="modelqa_score"' in junit
+
+
+def test_xdist_gives_the_same_table_and_json(pytester: pytest.Pytester, simulator) -> None:
+    sim = simulator("--success-rate", "0.5", "--seed", "3", "--latency-ms", "20")
+    serial, doc1 = run_json(pytester, f"--model-endpoint={sim.url}")
+    parallel, doc2 = run_json(pytester, f"--model-endpoint={sim.url}", "-n", "2")
+
+    def table(result):
+        lines = result.stdout.str().splitlines()
+        return [l.rsplit("|", 4)[0] for l in lines if l.startswith("| ")]  # without latencies
+
+    assert table(serial) == table(parallel)
+    strip = lambda d: [(s["nodeid"], s["passed"], s["failure_mode"], s["response"], s["turns"]) for s in d["scenarios"]]
+    assert strip(doc1) == strip(doc2)
+    assert [p["passed"] for p in doc1["packs"]] == [p["passed"] for p in doc2["packs"]]
+
+
+def test_api_key_never_in_artifacts(pytester: pytest.Pytester, simulator) -> None:
+    sim = simulator()
+    _, doc = run_json(pytester, f"--model-endpoint={sim.url}", "--model-api-key", "sk-SECRET-123", "-m", "selftest_4")
+    assert doc and "sk-SECRET-123" not in json.dumps(doc)
