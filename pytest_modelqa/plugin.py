@@ -181,7 +181,8 @@ class ModelQA:
             return
         from .probe import ProbeError, probe
         try:
-            self.run.endpoints = [probe(url, self.run.cfg.model, self.run.cfg.api_key) for url in self.run.cfg.endpoints]
+            self.run.endpoints = [probe(url, self.run.cfg.model, self.run.cfg.api_key, self.run.cfg.retries)
+                                  for url in self.run.cfg.endpoints]
         except ProbeError as exc:
             raise pytest.UsageError(f"modelqa: {exc}") from None
         models = {e.model for e in self.run.endpoints}
@@ -275,16 +276,13 @@ class ModelQA:
             tr.write_line(line)
         tr.write_line("")
         tr.write_line(summary["table"])
-        if summary["failures"]:
-            tr.write_line("")
-            tr.write_line("Failures:")
-            for line in summary["failures"]:
-                tr.write_line(f"  {line}")
-        if summary["warnings"]:
-            tr.write_line("")
-            tr.write_line("Warnings:")
-            for line in summary["warnings"]:
-                tr.write_line(f"  {line}", yellow=True)
+        for title, key in (("Failures:", "failures"), ("Serving errors (not quality failures):", "errors"),
+                           ("Warnings:", "warnings")):
+            if summary[key]:
+                tr.write_line("")
+                tr.write_line(title)
+                for line in summary[key]:
+                    tr.write_line(f"  {line}", yellow=key == "warnings", red=key == "errors")
         tr.write_line("")
         tr.write_line(summary["quality"], bold=True)
         if self.run.cfg.json_path:
@@ -307,8 +305,9 @@ class ModelQA:
         if step_summary:
             with open(step_summary, "a", encoding="utf-8") as fh:
                 fh.write(f"## pytest-modelqa\n\n{table}\n\n`{quality}`\n")
-        return {"provenance": report.provenance(run.endpoints), "table": table,
-                "failures": report.failure_breakdown(run.results, cfg), "warnings": warns, "quality": quality}
+        failures, errors = report.failure_breakdown(run.results, cfg)
+        return {"provenance": report.provenance(run.endpoints), "table": table, "failures": failures,
+                "errors": errors, "warnings": warns, "quality": quality}
 
 
 class XdistHooks:

@@ -12,7 +12,8 @@ from typing import Any
 
 import httpx
 
-from .clients.openai import ChatSettings, headers, parse_reply, request_body
+from .clients.openai import ChatSettings, ServingError, headers, parse_reply, request_body
+from .messages import Reply
 
 PROBE_PROMPT = "Write the numbers from 1 to 40, separated by spaces, and nothing else."
 PROBE_TOKENS = 48
@@ -44,7 +45,7 @@ def _get(client: httpx.Client, path: str) -> httpx.Response | None:
         return None
 
 
-def probe(url: str, model: str | None, api_key: str | None, connect_timeout_s: float = 3.0,
+def probe(url: str, model: str | None, api_key: str | None, retries: int = 3, connect_timeout_s: float = 3.0,
           load_timeout_s: float = 120.0) -> EndpointInfo:
     timeout = httpx.Timeout(30.0, connect=connect_timeout_s)
     with httpx.Client(base_url=url, headers=headers(api_key), timeout=timeout) as client:
@@ -80,16 +81,33 @@ def probe(url: str, model: str | None, api_key: str | None, connect_timeout_s: f
                 pass
         settings = ChatSettings(model=model, sampling={"temperature": 0.0, "seed": 0}, thinking=False,
                                 max_tokens=PROBE_TOKENS)
-        body = request_body([{"role": "user", "content": PROBE_PROMPT}], [], settings)
+        reply = _first_generation(client, url, settings, retries)
+    return EndpointInfo(url=url, model=model, decode_tps=_decode_tps(reply), **info)
+
+
+def _first_generation(client: httpx.Client, url: str, settings: ChatSettings, retries: int) -> Reply:
+    """One short generation, retried like any request (transient faults are not fatal)."""
+    body = request_body([{"role": "user", "content": PROBE_PROMPT}], [], settings)
+    problem = ""
+    for attempt in range(retries + 1):
+        if attempt:
+            time.sleep(min(0.25 * 2 ** attempt, 4.0))
         start = time.perf_counter()
-        resp = client.post("/v1/chat/completions", json=body)
-        if resp.status_code != 200:
+        try:
+            resp = client.post("/v1/chat/completions", json=body)
+        except httpx.TransportError as exc:
+            problem = f"{type(exc).__name__}: {exc}"
+            continue
+        if resp.status_code == 429 or resp.status_code >= 500:
+            problem = f"HTTP {resp.status_code}: {resp.text[:300]}"
+            continue
+        if resp.status_code != 200:  # a client error will not get better: wrong model name, auth…
             raise ProbeError(f"{url}: a first generation failed with HTTP {resp.status_code}: {resp.text[:300]}")
         try:
-            reply = parse_reply(resp.json(), time.perf_counter() - start, 0)
-        except Exception as exc:  # noqa: BLE001 - anything here means the server is unusable
-            raise ProbeError(f"{url}: a first generation returned no usable completion ({exc})") from None
-    return EndpointInfo(url=url, model=model, decode_tps=_decode_tps(reply), **info)
+            return parse_reply(resp.json(), time.perf_counter() - start, attempt)
+        except (ValueError, ServingError) as exc:
+            problem = f"no usable completion ({exc})"
+    raise ProbeError(f"{url}: a first generation failed {retries + 1} times; last: {problem}")
 
 
 def _from_props(props: dict[str, Any]) -> dict[str, Any]:

@@ -92,16 +92,17 @@ def table(summaries: Sequence[PackSummary], results: Sequence[ScenarioResult]) -
     return "\n".join(lines)
 
 
-def failure_breakdown(results: Sequence[ScenarioResult], cfg: RunConfig) -> list[str]:
-    """Quality failures first, serving errors apart. Under a control, only its violations."""
+def failure_breakdown(results: Sequence[ScenarioResult], cfg: RunConfig) -> tuple[list[str], list[str]]:
+    """(quality failures, serving errors). Under a control, its violations are the failures."""
     if cfg.control:
-        return [f"{r.pack} {r.scenario}: control {cfg.control} violated ({_one_line(r.detail)})"
-                for r in results if r.outcome == "failed"]
-    failed = [r for r in results if r.outcome != "error" and not r.passed]
-    errors = [r for r in results if r.outcome == "error"]
-    lines = [f"{r.pack} {r.scenario}{_rep(r)}: {r.failure_mode} ({_one_line(r.detail)})" for r in failed]
-    lines += [f"{r.pack} {r.scenario}{_rep(r)}: SERVING ERROR {r.failure_mode} ({_one_line(r.detail)})" for r in errors]
-    return lines
+        failures = [f"{r.pack} {r.scenario}: control {cfg.control} violated ({_one_line(r.detail)})"
+                    for r in results if r.outcome == "failed"]
+    else:
+        failures = [f"{r.pack} {r.scenario}{_rep(r)}: {r.failure_mode} ({_one_line(r.detail)})"
+                    for r in results if r.outcome != "error" and not r.passed]
+    errors = [f"{r.pack} {r.scenario}{_rep(r)}: {r.failure_mode} ({_one_line(r.detail)})"
+              for r in results if r.outcome == "error"]
+    return failures, errors
 
 
 def _rep(r: ScenarioResult) -> str:

@@ -5,7 +5,8 @@
 
 It answers from the packs' gold trajectories (continuing a multi-turn one from the number
 of assistant turns already in the conversation), wrong on a deterministic share of the
-scenarios (1 - success rate), and injects faults on request. GET /sim/stats returns
+scenarios (1 - success rate), and injects faults on request into scenario requests
+(not into other requests such as the plugin's start-up probe). GET /sim/stats returns
 request counts. A test tool, never a default for users.
 """
 
@@ -167,7 +168,8 @@ class Simulator:
                     await asyncio.sleep(self.opts.latency_ms / 1000)
             finally:
                 self.in_flight -= 1
-        r = self.rng.random()
+        # Faults hit scenario requests only, so tests can count them against recorded retries.
+        r = self.rng.random() if self.find(body.get("messages") or []) is not None else 1.0
         for fault, rate in (("error", self.opts.error_rate), ("drop", self.opts.drop_rate),
                             ("malformed", self.opts.malformed_rate)):
             if r < rate:
