@@ -89,7 +89,7 @@ def from_options(opt: Any) -> RunConfig:
         control=opt.modelqa_control,
         model=opt.modelqa_model,
         api_key=opt.modelqa_api_key or os.environ.get("MODELQA_API_KEY") or None,
-        packs_dirs=tuple(Path(p) for p in opt.modelqa_packs_dir or ()),
+        packs_dirs=tuple(Path(p).resolve() for p in opt.modelqa_packs_dir or ()),
         concurrency=opt.modelqa_concurrency,
         thinking=opt.modelqa_thinking,
         thinking_max_tokens=opt.modelqa_thinking_max_tokens,

@@ -34,6 +34,7 @@ class Engine(Generic[T]):
         self._futures: dict[str, concurrent.futures.Future[T]] = {}
         self._queue: asyncio.Queue[tuple[concurrent.futures.Future[T], Job[T]]] | None = None
         self._workers: list[asyncio.Task[None]] = []
+        self._closing = False
         self._thread.start()
         asyncio.run_coroutine_threadsafe(self._start(), self._loop).result()
 
@@ -44,7 +45,9 @@ class Engine(Generic[T]):
 
     async def _work(self, lane: Lane) -> None:
         assert self._queue is not None
-        while True:
+        # The flag, not only cancellation, ends a worker: before Python 3.12, asyncio.wait_for
+        # can swallow a cancellation that races with the job finishing.
+        while not self._closing:
             future, job = await self._queue.get()
             if not future.set_running_or_notify_cancel():
                 continue
@@ -77,9 +80,10 @@ class Engine(Generic[T]):
             future.cancel()
 
         async def stop() -> None:
+            self._closing = True
             for task in self._workers:
                 task.cancel()
-            await asyncio.gather(*self._workers, return_exceptions=True)
+            await asyncio.wait(self._workers, timeout=5)
             for lane in self.lanes:
                 if lane.close:
                     await lane.close()

@@ -4,20 +4,37 @@ Rules (BFCL-style): an expected parameter gives a list of acceptable values; "" 
 means the parameter may be omitted. Strings compare case-folded with whitespace collapsed
 and trailing sentence punctuation dropped; int and float compare as numbers; a bool never
 equals a number; lists and dicts compare element-wise.
+
+Free text (an email body, a search query) cannot be listed value by value: an acceptable
+value may instead be `{"$contains": [...]}`, a non-blank string containing every listed
+phrase (an item may be a list of alternative phrases; word-boundary, case-insensitive).
+An empty list accepts any non-blank string.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
+
+from .text import contains_phrase
 
 _SPACE = re.compile(r"\s+")
 OMITTED = ""
+CONTAINS = "$contains"
+
+
+@dataclass(frozen=True)
+class _Bool:
+    """A normalised bool: equal only to the same bool (Python's True == 1.0 must not leak in)."""
+    value: bool
 
 
 def normalize(value: Any) -> Any:
-    if isinstance(value, bool) or value is None:
+    if isinstance(value, bool):
+        return _Bool(value)
+    if value is None:
         return value
     if isinstance(value, (int, float)):
         return float(value)
@@ -35,9 +52,31 @@ def acceptable(spec: Any) -> list[Any]:
     return list(spec) if isinstance(spec, list) else [spec]
 
 
+def is_text_spec(value: Any) -> bool:
+    return isinstance(value, Mapping) and CONTAINS in value
+
+
+def text_matches(actual: Any, phrases: Sequence[Any]) -> bool:
+    return isinstance(actual, str) and bool(actual.strip()) and all(
+        any(contains_phrase(actual, p) for p in (item if isinstance(item, list) else [item])) for item in phrases)
+
+
+def spec_problem(spec: Any) -> str | None:
+    """Why an argument spec is malformed (a `$...` key other than a well-formed $contains), or None."""
+    for v in acceptable(spec):
+        if isinstance(v, Mapping) and any(str(k).startswith("$") for k in v):
+            items = v.get(CONTAINS)
+            if set(v) != {CONTAINS} or not isinstance(items, list) or not all(
+                    (isinstance(i, str) and i.strip()) or
+                    (isinstance(i, list) and i and all(isinstance(a, str) and a.strip() for a in i)) for i in items):
+                return f"{dict(v)!r}: only {{{CONTAINS!r}: [phrase or [alternatives], ...]}} is understood"
+    return None
+
+
 def value_matches(actual: Any, spec: Any) -> bool:
     got = normalize(actual)
-    return any(got == normalize(v) for v in acceptable(spec) if not (isinstance(v, str) and v == OMITTED))
+    return any(text_matches(actual, v[CONTAINS]) if is_text_spec(v) else got == normalize(v)
+               for v in acceptable(spec) if not (isinstance(v, str) and v == OMITTED))
 
 
 def arguments_match(arguments: Mapping[str, Any], when: Mapping[str, Any]) -> bool:

@@ -4,14 +4,20 @@
 (parallel, independent calls). Steps are matched in order, so dependent calls keep their
 order. Actual calls are read in the order the model made them, across turns. An empty
 `expected` means no tool may be called. Extra calls fail; so do unknown arguments.
+
+`final` checks the last answer: `must_include` (each item a phrase or a list of alternative
+phrases), `must_not_include` (phrases), `must_not_match` (regular expressions, case-insensitive;
+e.g. any money amount where the tool failed and none may be invented) and `asks_about`
+(alternative phrases, one of which must appear inside a question: a sentence ending in "?").
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping
 
 from . import Verdict, register
-from .matching import OMITTED, acceptable, best_assignment, call_problems
+from .matching import OMITTED, acceptable, best_assignment, call_problems, spec_problem
 from .text import contains_phrase
 
 _CALL = {
@@ -29,7 +35,12 @@ SCHEMA = {
         "expected": {"type": "array", "items": {"type": "array", "minItems": 1, "items": _CALL}},
         "final": {
             "type": "object", "additionalProperties": False,
-            "properties": {"must_include": _PHRASES, "must_not_include": {"type": "array", "items": {"type": "string"}}},
+            "properties": {
+                "must_include": _PHRASES,
+                "must_not_include": {"type": "array", "items": {"type": "string", "minLength": 1}},
+                "must_not_match": {"type": "array", "items": {"type": "string", "minLength": 1}},
+                "asks_about": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
+            },
         },
     },
 }
@@ -49,6 +60,20 @@ def check(params: Mapping[str, Any], scenario) -> str | None:
                 spec = call.get("args", {}).get(req)
                 if spec is None or OMITTED in acceptable(spec):
                     return f"{call['name']}: required argument {req} must be expected and not omittable"
+            for arg, spec in call.get("args", {}).items():
+                bad = spec_problem(spec)
+                if bad:
+                    return f"{call['name']}.{arg}: {bad}"
+    for mock in scenario.mocks:
+        for arg, spec in mock.when.items():
+            bad = spec_problem(spec)
+            if bad:
+                return f"tool_results {mock.tool}.{arg}: {bad}"
+    for pattern in params.get("final", {}).get("must_not_match", []):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            return f"final.must_not_match: bad regular expression {pattern!r}: {exc}"
     return None
 
 
@@ -67,7 +92,23 @@ def phrase_problems(text: str, final: Mapping[str, Any]) -> list[str]:
     for phrase in final.get("must_not_include", []):
         if contains_phrase(text, phrase):
             problems.append(f"final answer contains forbidden {phrase!r}")
+    for pattern in final.get("must_not_match", []):
+        found = re.search(pattern, text, re.IGNORECASE)
+        if found:
+            problems.append(f"final answer contains {found.group(0)!r}, which /{pattern}/ forbids")
+    if "asks_about" in final:
+        topics = final["asks_about"]
+        if not any(contains_phrase(q, t) for q in questions(text) for t in topics):
+            problems.append(f"final answer asks no question about {' / '.join(repr(t) for t in topics)}")
     return problems
+
+
+_QUESTION = re.compile(r"[^.!?\n]*\?")
+
+
+def questions(text: str) -> list[str]:
+    """The sentences of `text` that end with a question mark."""
+    return [q.strip() for q in _QUESTION.findall(text) if q.strip(" ?")]
 
 
 @register("tool_calls", SCHEMA, check)
