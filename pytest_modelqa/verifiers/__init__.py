@@ -93,4 +93,4 @@ def verify(scenario: "Scenario", episode: "Episode") -> Verdict:
                    verdict.trace + (why,), verdict.expected)
 
 
-from . import answer, jsonout, toolcall  # noqa: E402,F401  (kinds register themselves)
+from . import answer, instructions, jsonout, toolcall  # noqa: E402,F401  (kinds register themselves)
