@@ -50,11 +50,11 @@ def oracle_reply(scenario: Scenario, turn: int) -> Reply:
     return scenario.gold[min(turn, len(scenario.gold) - 1)]
 
 
-async def oracle_respond(scenario: Scenario, messages: Sequence[dict[str, Any]], turn: int) -> Reply:
+def oracle_respond(scenario: Scenario, messages: Sequence[dict[str, Any]], turn: int) -> Reply:
     return oracle_reply(scenario, turn)
 
 
 def junk_responder(variant: str):
-    async def respond(scenario: Scenario, messages: Sequence[dict[str, Any]], turn: int) -> Reply:
+    def respond(scenario: Scenario, messages: Sequence[dict[str, Any]], turn: int) -> Reply:
         return junk_reply(variant, scenario, turn)
     return respond

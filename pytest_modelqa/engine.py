@@ -1,16 +1,19 @@
 """Concurrent dispatch ahead of the items that consume the work.
 
-pytest runs items one at a time; the engine runs their jobs on a background asyncio loop,
-up to each lane's slot count, in submission (= item) order. An item then only waits for its
-own job's result. A lane is one place answers come from: an endpoint, or a control."""
+pytest runs items one at a time; the engine runs their jobs on worker threads, as many per
+lane as the lane has slots, in submission (= item) order. An item then only waits for its own
+job's result. A lane is one place answers come from: an endpoint, or a control.
+
+Threads with a blocking HTTP client, not asyncio: the work is I/O-bound, and httpx's sync
+client costs about a third of the CPU per request of its async one (bench/)."""
 
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures
+import queue
 import threading
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Generic, TypeVar
+from typing import Any, Callable, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -20,42 +23,32 @@ class Lane:
     name: str
     slots: int
     state: Any = None  # what jobs need from this lane (a client, endpoint info, …)
-    close: Callable[[], Awaitable[None]] | None = None
+    close: Callable[[], None] | None = None
 
 
-Job = Callable[[Lane], Awaitable[T]]
+Job = Callable[[Lane], T]
+_STOP = None
 
 
 class Engine(Generic[T]):
     def __init__(self, lanes: list[Lane]):
         self.lanes = lanes
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="modelqa-engine", daemon=True)
         self._futures: dict[str, concurrent.futures.Future[T]] = {}
-        self._queue: asyncio.Queue[tuple[concurrent.futures.Future[T], Job[T]]] | None = None
-        self._workers: list[asyncio.Task[None]] = []
-        self._closing = False
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result()
+        self._queue: queue.SimpleQueue[tuple[concurrent.futures.Future[T], Job[T]] | None] = queue.SimpleQueue()
+        self._threads = [
+            threading.Thread(target=self._work, args=(lane,), name=f"modelqa-{lane.name}-{i}", daemon=True)
+            for lane in lanes for i in range(max(1, lane.slots))
+        ]
+        for thread in self._threads:
+            thread.start()
 
-    async def _start(self) -> None:
-        self._queue = asyncio.Queue()
-        for lane in self.lanes:
-            self._workers += [asyncio.create_task(self._work(lane)) for _ in range(max(1, lane.slots))]
-
-    async def _work(self, lane: Lane) -> None:
-        assert self._queue is not None
-        # The flag, not only cancellation, ends a worker: before Python 3.12, asyncio.wait_for
-        # can swallow a cancellation that races with the job finishing.
-        while not self._closing:
-            future, job = await self._queue.get()
+    def _work(self, lane: Lane) -> None:
+        while (task := self._queue.get()) is not _STOP:
+            future, job = task
             if not future.set_running_or_notify_cancel():
                 continue
             try:
-                future.set_result(await job(lane))
-            except asyncio.CancelledError:
-                future.cancel()
-                raise
+                future.set_result(job(lane))
             except BaseException as exc:  # noqa: BLE001 - handed to the waiting item
                 future.set_exception(exc)
 
@@ -65,7 +58,7 @@ class Engine(Generic[T]):
             return
         future: concurrent.futures.Future[T] = concurrent.futures.Future()
         self._futures[key] = future
-        self._loop.call_soon_threadsafe(self._queue.put_nowait, (future, job))  # type: ignore[union-attr]
+        self._queue.put((future, job))
 
     def submitted(self, key: str) -> bool:
         return key in self._futures
@@ -75,20 +68,13 @@ class Engine(Generic[T]):
         return self._futures[key].result()
 
     def close(self) -> None:
-        """Cancel what has not started, stop the workers, close the lanes."""
+        """Drop what has not started, close the lanes (which ends requests in flight), stop."""
         for future in self._futures.values():
             future.cancel()
-
-        async def stop() -> None:
-            self._closing = True
-            for task in self._workers:
-                task.cancel()
-            await asyncio.wait(self._workers, timeout=5)
-            for lane in self.lanes:
-                if lane.close:
-                    await lane.close()
-
-        asyncio.run_coroutine_threadsafe(stop(), self._loop).result(timeout=30)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
-        self._loop.close()
+        for _ in self._threads:
+            self._queue.put(_STOP)
+        for lane in self.lanes:
+            if lane.close:
+                lane.close()
+        for thread in self._threads:
+            thread.join(timeout=5)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from .messages import Reply, ToolCall
 from .packs import Mock, Scenario
 from .verifiers.matching import arguments_match
 
 # A responder answers one request: (scenario, messages so far, turn index) -> Reply.
-Responder = Callable[[Scenario, Sequence[dict[str, Any]], int], Awaitable[Reply]]
+Responder = Callable[[Scenario, Sequence[dict[str, Any]], int], Reply]
 
 UNMATCHED_CALL = '{"error": "no result is available for this call"}'
 INVALID_ARGUMENTS = '{"error": "the arguments were not a valid JSON object"}'
@@ -52,11 +52,11 @@ def mock_result(mocks: Sequence[Mock], call: ToolCall) -> str:
     return UNMATCHED_CALL
 
 
-async def run_episode(scenario: Scenario, respond: Responder) -> Episode:
+def run_episode(scenario: Scenario, respond: Responder) -> Episode:
     messages: list[dict[str, Any]] = [dict(m) for m in scenario.messages]
     turns: list[Reply] = []
     for step in range(scenario.max_steps):
-        reply = await respond(scenario, messages, step)
+        reply = respond(scenario, messages, step)
         turns.append(reply)
         messages.append(reply.assistant_message())
         if not reply.tool_calls:

@@ -13,6 +13,8 @@ from jsonschema import Draft202012Validator
 
 from .messages import Reply, ToolCall
 
+# libyaml's loader where the wheel has it (about 10x faster), else the pure-Python one.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MODES = ("quick", "medium", "full", "reasoning", "sandboxed")
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 
@@ -109,7 +111,7 @@ def discover(dirs: list[Path]) -> list[Path]:
 
 def load_pack(path: Path) -> Pack:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except (OSError, UnicodeDecodeError) as exc:
         raise PackError(path, f"cannot read: {exc}") from None
     except yaml.YAMLError as exc:

@@ -5,8 +5,8 @@ tested and reused (the CLI, benchmarks) without a pytest session."""
 
 from __future__ import annotations
 
-import asyncio
 import math
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -55,8 +55,19 @@ class EndpointLane:
             return scenario.pack.case_seconds
         return 20.0 + 3.0 * self.settings(scenario).max_tokens * max(1, self.slots) / tps
 
-    async def respond(self, scenario: Scenario, messages: Sequence[dict[str, Any]], turn: int) -> Reply:
-        return await self.client.chat(messages, scenario.tools, self.settings(scenario), self.request_timeout(scenario))
+    def episode(self, scenario: Scenario) -> Episode:
+        """Run the scenario's episode within its ceiling (per request x steps)."""
+        per_request = self.request_timeout(scenario)
+        limit = per_request * scenario.max_steps
+        deadline = time.monotonic() + limit
+
+        def respond(sc: Scenario, messages: Sequence[dict[str, Any]], turn: int) -> Reply:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ServingError("timeout", f"episode took longer than {limit:.0f}s")
+            return self.client.chat(messages, sc.tools, self.settings(sc), min(per_request, remaining))
+
+        return run_episode(scenario, respond)
 
 
 class Run:
@@ -109,7 +120,7 @@ class Run:
                 slots = self.cfg.concurrency or info.slots or DEFAULT_SLOTS
                 mine = max(1, math.ceil(slots / share))
                 lane = EndpointLane(info, self.cfg, slots)
-                lanes.append(Lane(info.url, mine, lane, lane.client.aclose))
+                lanes.append(Lane(info.url, mine, lane, lane.client.close))
         self.engine = Engine(lanes)
 
     def dispatch(self, scenarios: Sequence[tuple[str, Scenario]]) -> None:
@@ -121,21 +132,16 @@ class Run:
     def _job(self, scenario: Scenario):
         control = self.cfg.control
 
-        async def job(lane: Lane) -> Outcome:
+        def job(lane: Lane) -> Outcome:
             if control == "oracle":
-                return Outcome((("oracle", await run_episode(scenario, oracle_respond)),))
+                return Outcome((("oracle", run_episode(scenario, oracle_respond)),))
             if control == "junk":
-                return Outcome(tuple([(v, await run_episode(scenario, junk_responder(v)))
-                                      for v in JUNK if junk_applies(v, scenario)]))
-            endpoint: EndpointLane = lane.state
-            limit = endpoint.request_timeout(scenario) * scenario.max_steps
+                return Outcome(tuple((v, run_episode(scenario, junk_responder(v)))
+                                     for v in JUNK if junk_applies(v, scenario)))
             try:
-                episode = await asyncio.wait_for(run_episode(scenario, endpoint.respond), limit)
-            except asyncio.TimeoutError:
-                return Outcome(error=ServingError("timeout", f"episode took longer than {limit:.0f}s"))
+                return Outcome((("model", lane.state.episode(scenario)),))
             except ServingError as exc:
                 return Outcome(error=exc)
-            return Outcome((("model", episode),))
         return job
 
     def outcome(self, key: str) -> Outcome:

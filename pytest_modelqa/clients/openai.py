@@ -7,7 +7,6 @@ raises ServingError, which the plugin reports as a pytest error, apart from qual
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from dataclasses import dataclass
@@ -89,15 +88,15 @@ class OpenAIClient:
         self.base_url = base_url
         self.retries = retries
         self.backoff_s = backoff_s
-        self._http = httpx.AsyncClient(
+        self._http = httpx.Client(
             base_url=base_url, headers=headers(api_key),
             limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
         )
 
-    async def aclose(self) -> None:
-        await self._http.aclose()
+    def close(self) -> None:
+        self._http.close()
 
-    async def chat(self, messages: Sequence[Mapping[str, Any]], tools: Sequence[Mapping[str, Any]],
+    def chat(self, messages: Sequence[Mapping[str, Any]], tools: Sequence[Mapping[str, Any]],
                    settings: ChatSettings, timeout_s: float) -> Reply:
         body = request_body(messages, tools, settings)
         attempt = 0
@@ -106,7 +105,7 @@ class OpenAIClient:
             resp: httpx.Response | None = None
             failure: ServingError
             try:
-                resp = await self._http.post("/v1/chat/completions", json=body, timeout=timeout_s)
+                resp = self._http.post("/v1/chat/completions", json=body, timeout=timeout_s)
             except httpx.TimeoutException:
                 raise ServingError("timeout", f"no response within {timeout_s:.0f}s", attempt) from None
             except httpx.TransportError as exc:
@@ -127,7 +126,7 @@ class OpenAIClient:
             if attempt >= self.retries:
                 failure.detail = f"{failure.detail} (after {attempt} retries)"
                 raise failure
-            await asyncio.sleep(self._delay(attempt, resp))
+            time.sleep(self._delay(attempt, resp))
             attempt += 1
 
     def _delay(self, attempt: int, resp: httpx.Response | None) -> float:

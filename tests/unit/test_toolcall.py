@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 from pathlib import Path
 from typing import Any
@@ -41,7 +40,7 @@ def gold_turns(sid: str) -> list[list[ToolCall] | str]:
 
 
 def scripted(turns: list[Reply]):
-    async def respond(scenario, messages, turn):
+    def respond(scenario, messages, turn):
         return turns[min(turn, len(turns) - 1)]
     return respond
 
@@ -62,7 +61,7 @@ def test_pack_shape():
 
 @pytest.mark.parametrize("sid", list(SC))
 def test_gold_passes_through_the_real_loop(sid):
-    ep = asyncio.run(run_episode(SC[sid], oracle_respond))
+    ep = run_episode(SC[sid], oracle_respond)
     v = verify(SC[sid], ep)
     assert v.passed, v.trace
     # the gold's tool calls get real mocked results, never "no result is available"
@@ -73,7 +72,7 @@ def test_gold_passes_through_the_real_loop(sid):
 def test_every_junk_variant_fails(sid):
     for variant in JUNK:
         if junk_applies(variant, SC[sid]):
-            ep = asyncio.run(run_episode(SC[sid], junk_responder(variant)))
+            ep = run_episode(SC[sid], junk_responder(variant))
             assert not verify(SC[sid], ep).passed, variant
 
 
@@ -253,7 +252,7 @@ def test_empty_result_then_sensible_retry_through_the_loop():
     first = Reply(tool_calls=(call("lookup_contact", {"query": "Jon Bellamy"}),))
     retry = Reply(tool_calls=(call("lookup_contact", {"query": "bellamy"}),))
     answer = Reply(content="It's j.bellamy@harrowgate-eng.example (listed as Jonathan Bellamy).")
-    ep = asyncio.run(run_episode(sc, scripted([first, retry, answer])))
+    ep = run_episode(sc, scripted([first, retry, answer]))
     tool_msgs = [m["content"] for m in ep.transcript if m["role"] == "tool"]
     assert '"contacts": []' in tool_msgs[0] and "harrowgate" in tool_msgs[1]
     assert verify(sc, ep).passed
