@@ -38,12 +38,17 @@ class EndpointLane:
 
     def __init__(self, info: EndpointInfo, cfg: RunConfig, slots: int):
         self.info, self.cfg, self.slots = info, cfg, slots
+        self._settings: dict[str, ChatSettings] = {}
         self.client = OpenAIClient(info.url, cfg.api_key, retries=cfg.retries, max_connections=max(8, slots * 2))
 
     def settings(self, scenario: Scenario) -> ChatSettings:
-        thinking = self.cfg.thinking_for(scenario.pack.thinking)
-        budget = scenario.max_tokens + (self.cfg.thinking_max_tokens if thinking else 0)
-        return ChatSettings(self.info.model, self.cfg.sampling_fields(), thinking, budget, self.cfg.reasoning_effort)
+        found = self._settings.get(scenario.key)
+        if found is None:
+            thinking = self.cfg.thinking_for(scenario.pack.thinking)
+            budget = scenario.max_tokens + (self.cfg.thinking_max_tokens if thinking else 0)
+            found = self._settings[scenario.key] = ChatSettings(
+                self.info.model, self.cfg.sampling_fields(), thinking, budget, self.cfg.reasoning_effort)
+        return found
 
     def request_timeout(self, scenario: Scenario) -> float:
         """A ceiling, not a target: 3x the time the token budget takes at the measured decode
