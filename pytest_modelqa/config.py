@@ -15,7 +15,8 @@ SAMPLING_FLAGS = ("temperature", "top_p", "top_k", "min_p", "repeat_penalty")
 
 @dataclass(frozen=True)
 class RunConfig:
-    endpoints: tuple[str, ...] = ()
+    endpoints: tuple[str, ...] = ()  # URLs, or "embedded"
+    serve_cmd: str | None = None
     control: str | None = None  # "oracle" | "junk": answer without any endpoint
     model: str | None = None
     api_key: str | None = field(default=None, repr=False)  # never written to any artifact
@@ -33,7 +34,7 @@ class RunConfig:
 
     @property
     def enabled(self) -> bool:
-        return bool(self.endpoints or self.control)
+        return bool(self.endpoints or self.control or self.serve_cmd)
 
     @property
     def canonical(self) -> bool:
@@ -82,10 +83,11 @@ def from_options(opt: Any) -> RunConfig:
                      if getattr(opt, f"modelqa_{k}") is not None)
     if opt.modelqa_sampling_from_server and sampling:
         raise ValueError("--sampling-from-server cannot be combined with explicit sampling flags")
-    if opt.modelqa_control and opt.model_endpoint:
+    if opt.modelqa_control and (opt.model_endpoint or opt.modelqa_serve_cmd):
         raise ValueError("--modelqa-control answers without a server: drop --model-endpoint")
     return RunConfig(
         endpoints=tuple(e.rstrip("/") for e in opt.model_endpoint or ()),
+        serve_cmd=opt.modelqa_serve_cmd,
         control=opt.modelqa_control,
         model=opt.modelqa_model,
         api_key=opt.modelqa_api_key or os.environ.get("MODELQA_API_KEY") or None,

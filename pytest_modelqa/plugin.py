@@ -26,7 +26,13 @@ MODE_MARKERS = {
 def pytest_addoption(parser: pytest.Parser) -> None:
     g = parser.getgroup("modelqa", "behavioural model quality gates (pytest-modelqa)")
     g.addoption("--model-endpoint", action="append", metavar="URL",
-                help="OpenAI-compatible endpoint to evaluate; repeat for several servers of one model")
+                help="OpenAI-compatible endpoint to evaluate; repeat for several servers of one model; "
+                     "'embedded' starts the bundled tiny model with llama-server for the session")
+    g.addoption("--serve-cmd", dest="modelqa_serve_cmd", metavar="CMD",
+                help='launch this server command for the session; {port} is replaced by a free port, e.g. '
+                     '"llama-server -m model.gguf --port {port} --parallel 4 --jinja"')
+    g.addoption("--serve-timeout", dest="modelqa_serve_timeout", type=float, default=300.0, metavar="SECONDS",
+                help="how long a launched server may take to become healthy (default 300)")
     g.addoption("--model", dest="modelqa_model", metavar="NAME", help="model name to request (default: first of /v1/models)")
     g.addoption("--model-api-key", dest="modelqa_api_key", metavar="KEY",
                 help="API key (default: $MODELQA_API_KEY); never written to any artifact")
@@ -60,7 +66,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for name, text in MODE_MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
-    if not (config.getoption("model_endpoint") or config.getoption("modelqa_control")):
+    if not (config.getoption("model_endpoint") or config.getoption("modelqa_control")
+            or config.getoption("modelqa_serve_cmd")):
         return
     from .config import from_options
     from .run import Run
@@ -180,10 +187,13 @@ class ModelQA:
             self.run.endpoints = [EndpointInfo(**e) for e in self.config.workerinput["modelqa_endpoints"]]  # type: ignore[attr-defined]
             return
         from .probe import ProbeError, probe
+        from .servers import ServerError
         try:
+            urls = self.run.launch_servers(self.config.option.modelqa_serve_timeout)
             self.run.endpoints = [probe(url, self.run.cfg.model, self.run.cfg.api_key, self.run.cfg.retries)
-                                  for url in self.run.cfg.endpoints]
-        except ProbeError as exc:
+                                  for url in urls]
+        except (ProbeError, ServerError) as exc:
+            self.run.stop_servers()
             raise pytest.UsageError(f"modelqa: {exc}") from None
         models = {e.model for e in self.run.endpoints}
         if len(models) > 1:
@@ -263,6 +273,7 @@ class ModelQA:
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         self.run.close()
+        self.run.stop_servers()
         if not self.worker and self.run.results:
             self.summary = self._build_summary()
 

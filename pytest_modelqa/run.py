@@ -5,6 +5,7 @@ tested and reused (the CLI, benchmarks) without a pytest session."""
 
 from __future__ import annotations
 
+import atexit
 import math
 import time
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from .messages import Reply
 from .packs import Pack, PackError, Scenario, discover, load_pack, shipped_packs_dir
 from .probe import EndpointInfo
 from .results import ScenarioResult
+from .servers import ManagedServer, embedded_command
 from .verifiers import Verdict, verify
 
 DEFAULT_SLOTS = 4
@@ -83,6 +85,7 @@ class Run:
         self.endpoints: list[EndpointInfo] = []
         self.results: list[ScenarioResult] = []
         self.engine: Engine[Outcome] | None = None
+        self.servers: list[ManagedServer] = []
         self._load_packs()
 
     def _load_packs(self) -> None:
@@ -111,6 +114,27 @@ class Run:
         if path in self.pack_errors:
             raise self.pack_errors[path]
         return next(p for p in self.packs if p.path == path)
+
+    # -- servers we launch ------------------------------------------------------------------
+    def launch_servers(self, health_timeout_s: float) -> list[str]:
+        """Endpoint URLs, starting the embedded model and --serve-cmd where asked."""
+        urls = []
+        for endpoint in self.cfg.endpoints:
+            if endpoint == "embedded":
+                self.servers.append(ManagedServer(embedded_command(), health_timeout_s))
+                urls.append(self.servers[-1].url)
+            else:
+                urls.append(endpoint)
+        if self.cfg.serve_cmd:
+            self.servers.append(ManagedServer(self.cfg.serve_cmd, health_timeout_s))
+            urls.append(self.servers[-1].url)
+        if self.servers:
+            atexit.register(self.stop_servers)  # a crash or Ctrl-C must not leave a server behind
+        return urls
+
+    def stop_servers(self) -> None:
+        for server in self.servers:
+            server.stop()
 
     # -- engine -----------------------------------------------------------------------------
     def start_engine(self, share: int = 1) -> None:

