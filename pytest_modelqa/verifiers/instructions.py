@@ -278,24 +278,23 @@ def _pattern(text, p):
     return ok, f"{label}: {len(hits)}{' (' if ok else ', '}need {need(p, 1)}{')' if ok else ''}"
 
 
+def _single_case(text: str, name: str, wrong: Callable[[str], bool], wrong_name: str) -> tuple[bool, str]:
+    if not any(c.isalpha() for c in text):
+        return False, f"{name}: the answer has no letters"
+    bad = [c for c in text if wrong(c)]
+    if bad:
+        return False, f"{name}: {len(bad)} {wrong_name} letter(s) ({''.join(bad[:10])})"
+    return True, f"{name}: no {wrong_name} letters"
+
+
 @_check("lowercase")
 def _lowercase(text, p):
-    if not any(c.isalpha() for c in text):
-        return False, "lowercase: the answer has no letters"
-    upper = [c for c in text if c.isupper()]
-    if upper:
-        return False, f"lowercase: {len(upper)} uppercase letter(s) ({''.join(upper[:10])})"
-    return True, "lowercase: no uppercase letters"
+    return _single_case(text, "lowercase", str.isupper, "uppercase")
 
 
 @_check("uppercase")
 def _uppercase(text, p):
-    if not any(c.isalpha() for c in text):
-        return False, "uppercase: the answer has no letters"
-    lower = [c for c in text if c.islower()]
-    if lower:
-        return False, f"uppercase: {len(lower)} lowercase letter(s) ({''.join(lower[:10])})"
-    return True, "uppercase: no lowercase letters"
+    return _single_case(text, "uppercase", str.islower, "lowercase")
 
 
 @_check("no_commas")
