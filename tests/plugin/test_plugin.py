@@ -179,3 +179,13 @@ def test_api_key_never_in_artifacts(pytester: pytest.Pytester, simulator) -> Non
     sim = simulator()
     _, doc = run_json(pytester, f"--model-endpoint={sim.url}", "--model-api-key", "sk-SECRET-123", "-m", "selftest_4")
     assert doc and "sk-SECRET-123" not in json.dumps(doc)
+
+
+def test_last_failed_reruns_only_the_failed_scenarios(pytester: pytest.Pytester, simulator) -> None:
+    sim = simulator("--success-rate", "0.5", "--seed", "3")
+    args = ["--packs-dir", str(SELFTEST_PACKS), f"--model-endpoint={sim.url}", "-m", "selftest_4"]
+    first = pytester.runpytest(*args)
+    failed = first.parseoutcomes()["failed"]
+    again = pytester.runpytest(*args, "--lf")
+    again.assert_outcomes(failed=failed)
+    assert sum(sim.stats()["by_scenario"].values()) == 4 + failed + 1  # ST-01 takes two turns when right
