@@ -73,11 +73,18 @@ def test_quick_packs_end_to_end(pytester, llama_server, results_schema) -> None:
     assert endpoint["decode_tps"] and endpoint["decode_tps"] > 5
     assert busy >= 2, f"requests never overlapped on the server (max busy slots {busy})"
     assert "Quality: InstructFollow-15" in result.stdout.str()
-    # Greedy with a fixed seed: a second run gives the same verdicts.
-    _, again = run_packs(pytester, llama_server.url, "second", "-m", "toolcall_15")
-    first = {s["nodeid"]: (s["passed"], s["failure_mode"]) for s in doc["scenarios"] if s["pack"] == "ToolCall-15"}
-    second = {s["nodeid"]: (s["passed"], s["failure_mode"]) for s in again["scenarios"]}
-    assert first == second
+
+
+def test_two_greedy_runs_give_the_same_verdicts(pytester, llama_server) -> None:
+    # One request at a time: llama.cpp's greedy output depends on how requests are batched
+    # together (seen here: the same scenario flipped between token_limit and wrong_answer when
+    # run beside different scenarios), so determinism is only promised without batching.
+    args = ("-m", "toolcall_15", "-k", "TC-0", "--concurrency", "1")
+    _, first = run_packs(pytester, llama_server.url, "first", *args)
+    _, second = run_packs(pytester, llama_server.url, "second", *args)
+    verdicts = lambda doc: {s["nodeid"]: (s["passed"], s["failure_mode"], s["response"]) for s in doc["scenarios"]}
+    assert len(first["scenarios"]) == 9
+    assert verdicts(first) == verdicts(second)
 
 
 def test_thinking_controls_and_tools_against_the_real_server(llama_server) -> None:
