@@ -60,9 +60,6 @@ class Engine(Generic[T]):
         self._futures[key] = future
         self._queue.put((future, job))
 
-    def submitted(self, key: str) -> bool:
-        return key in self._futures
-
     def wait(self, key: str) -> T:
         """Block until the job is done; re-raises what the job raised."""
         return self._futures[key].result()

@@ -15,7 +15,6 @@ from .messages import Reply, ToolCall
 
 # libyaml's loader where the wheel has it (about 10x faster), else the pure-Python one.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-MODES = ("quick", "medium", "full", "reasoning", "sandboxed")
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 
 

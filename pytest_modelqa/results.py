@@ -57,7 +57,3 @@ def write_json_atomic(path: Path, doc: Any) -> None:
         json.dump(doc, fh, indent=2, ensure_ascii=False)
         fh.write("\n")
     os.replace(tmp, path)
-
-
-def schema() -> dict[str, Any]:
-    return json.loads((Path(__file__).parent / "schemas" / "results.schema.json").read_text())

@@ -155,8 +155,7 @@ class Run:
     def dispatch(self, scenarios: Sequence[tuple[str, Scenario]]) -> None:
         assert self.engine is not None
         for key, scenario in scenarios:
-            if not self.engine.submitted(key):
-                self.engine.submit(key, self._job(scenario))
+            self.engine.submit(key, self._job(scenario))
 
     def _job(self, scenario: Scenario):
         control = self.cfg.control

@@ -135,6 +135,7 @@ def verify_tool_calls(params: Mapping[str, Any], scenario, episode) -> Verdict:
         problems += why
     extra = calls[pos:]
     problems += [f"unexpected extra call {c.name}({c.raw_arguments[:80]})" for c in extra]
+    trace += problems  # the call problems; final-answer ones get their own trace line below
     # Score: share of the checks met: each expected call, plus the final answer when it is
     # checked. Calls made where none (or fewer) were expected void the call credit.
     final_ok = 0
@@ -147,6 +148,5 @@ def verify_tool_calls(params: Mapping[str, Any], scenario, episode) -> Verdict:
     call_credit = 0 if extra else matched
     score = (call_credit + final_ok) / units if units else float(not calls)
     if problems:
-        trace += [p for p in problems if p not in trace[-1]]
         return Verdict.fail("wrong_answer", problems[0], trace, score=score, expected=want)
     return Verdict.ok(trace, score=1.0)
