@@ -11,6 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+# Imported here, once, so pytester's in-process runs (which drop modules first imported during
+# a run) never re-import yaml: its C loader cannot be re-initialised against a fresh module.
+import pytest_modelqa.run  # noqa: F401
+
 TESTS = Path(__file__).parent
 SELFTEST_PACKS = TESTS / "packs"
 SCHEMAS = TESTS.parent / "pytest_modelqa" / "schemas"
