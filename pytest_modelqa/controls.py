@@ -12,7 +12,8 @@ from .packs import Scenario
 # Deterministic "random prose": fixed seed, fixed vocabulary.
 _WORDS = ("the river carried quiet lanterns past old stone bridges while merchants counted "
           "copper coins and children chased gulls along the harbour wall at dusk").split()
-_PROSE = " ".join(random.Random(7).choice(_WORDS) for _ in range(60)).capitalize() + "."
+_RNG = random.Random(7)
+_PROSE = " ".join(_RNG.choice(_WORDS) for _ in range(60)).capitalize() + "."
 
 JUNK = ("empty", "no_answer", "echo", "prose", "number", "letter", "all_tools")
 

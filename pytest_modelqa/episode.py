@@ -69,3 +69,17 @@ def run_episode(scenario: Scenario, respond: Responder) -> Episode:
                 "content": mock_result(scenario.mocks, call),
             })
     return Episode(tuple(turns), tuple(messages), exhausted=True)
+
+
+def replay(scenario: Scenario, transcript: Sequence[dict[str, Any]], finish_reason: str) -> Episode:
+    """Rebuild a saved episode from its transcript (results JSON `messages`) for rescoring:
+    the assistant turns after the scenario's own messages, as the verifiers saw them."""
+    turns = [Reply(content=m.get("content") or "",
+                   tool_calls=tuple(ToolCall.parse(c["function"]["name"], c["function"].get("arguments"), c.get("id", ""))
+                                    for c in m.get("tool_calls") or ()))
+             for m in transcript[len(scenario.messages):] if m.get("role") == "assistant"]
+    if not turns:
+        turns = [Reply(content="")]
+    turns[-1] = Reply(turns[-1].content, turns[-1].tool_calls, finish_reason=finish_reason or "stop")
+    exhausted = bool(turns[-1].tool_calls) and len(turns) >= scenario.max_steps
+    return Episode(tuple(turns), tuple(transcript), exhausted)

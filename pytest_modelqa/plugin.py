@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from .packs import Pack, Scenario
     from .run import Run
 
+AUTO = "auto"  # --baseline-capture/--baseline-diff without a PATH: the default naming
+
 MODE_MARKERS = {
     "quick": "per-commit quality gate packs",
     "medium": "pre-release packs",
@@ -61,6 +63,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--modelqa-case-timeout", type=float, metavar="SECONDS",
                 help="fixed per-request ceiling instead of one scaled from the measured decode speed")
     g.addoption("--modelqa-json", metavar="PATH", help="write the JSON results here")
+    g.addoption("--repeat", dest="modelqa_repeat", type=int, default=1, metavar="N",
+                help="run every scenario N times (repeat r sends seed+r); adds mean, std, Wilson interval, "
+                     "pass@k and pass^k per pack")
+    g.addoption("--modelqa-state", metavar="PATH",
+                help="eval state journal, appended as scenarios finish (default for endpoint runs: "
+                     "results/modelqa-state.jsonl)")
+    g.addoption("--resume", dest="modelqa_resume", metavar="PATH",
+                help="re-use the finished scenarios of this eval state (same config hash) and run the rest")
+    g.addoption("--baseline-capture", dest="modelqa_baseline_capture", nargs="?", const=AUTO, metavar="PATH",
+                help="write a baseline from this run (needs --repeat 3+); "
+                     "default PATH: baselines/<model-slug>/<thinking-mode>.json")
+    g.addoption("--baseline-diff", dest="modelqa_baseline_diff", nargs="?", const=AUTO, metavar="PATH",
+                help="compare with a baseline and fail the session on a regression (default PATH as above)")
+    g.addoption("--max-drop-pp", dest="modelqa_max_drop_pp", type=float, default=10.0, metavar="PP",
+                help="a pack regresses only when it drops by more than this many points AND beyond its "
+                     "repeat noise (default 10)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -77,6 +95,12 @@ def pytest_configure(config: pytest.Config) -> None:
     except ValueError as exc:
         raise pytest.UsageError(f"modelqa: {exc}") from None
     run = Run(cfg)
+    if cfg.resume_path:
+        from .state import StateError
+        try:
+            run.resume(cfg.resume_path)
+        except StateError as exc:
+            raise pytest.UsageError(f"modelqa: {exc}") from None
     for pack in run.packs:
         config.addinivalue_line("markers", f"{pack.meta.marker}: scenarios of pack {pack.meta.id}")
     config.pluginmanager.register(ModelQA(config, run), "modelqa-run")
@@ -99,14 +123,17 @@ class PackCollector(pytest.Collector):
 
     def collect(self):
         pack: Pack = self.run.pack_for(self.pack_path)
+        n = self.run.cfg.repeat
         for scenario in pack.scenarios:
-            item = ScenarioItem.from_parent(self, name=scenario.id, scenario=scenario)
-            for mode in pack.meta.modes:
-                item.add_marker(mode)
-            if pack.meta.sandbox:
-                item.add_marker("sandboxed")
-            item.add_marker(pack.meta.marker)
-            yield item
+            for repeat in range(n):
+                name = scenario.id if n == 1 else f"{scenario.id}[r{repeat}]"
+                item = ScenarioItem.from_parent(self, name=name, scenario=scenario, repeat=repeat)
+                for mode in pack.meta.modes:
+                    item.add_marker(mode)
+                if pack.meta.sandbox:
+                    item.add_marker("sandboxed")
+                item.add_marker(pack.meta.marker)
+                yield item
 
     def repr_failure(self, excinfo):  # type: ignore[override]
         from .packs import PackError
@@ -116,24 +143,27 @@ class PackCollector(pytest.Collector):
 
 
 class ScenarioItem(pytest.Item):
-    def __init__(self, *, scenario: "Scenario", **kw: Any):
+    def __init__(self, *, scenario: "Scenario", repeat: int = 0, **kw: Any):
         super().__init__(**kw)
-        self.scenario = scenario
+        self.scenario, self.repeat = scenario, repeat
         self.result = None
+
+    @property
+    def work(self) -> tuple[str, "Scenario", int]:
+        return self.nodeid, self.scenario, self.repeat
 
     @property
     def run(self) -> "Run":
         return self.parent.run  # type: ignore[union-attr]
 
     def setup(self) -> None:
-        outcome = self.run.outcome(self.nodeid)
-        r = self.result = self.run.evaluate(self.scenario, self.nodeid, outcome)
+        r = self.result = self.run.result_for(*self.work)
         # JUnit XML carries these per scenario.
         self.user_properties += [("modelqa_pack", r.pack), ("modelqa_score", r.score),
                                  ("modelqa_failure_mode", r.failure_mode or ""),
                                  ("modelqa_latency_s", r.latency_s), ("modelqa_retries", r.retries)]
-        if outcome.error is not None:
-            raise ServingFailure(f"{self.result.failure_mode}: {self.result.detail}")
+        if r.outcome == "error":
+            raise ServingFailure(f"{r.failure_mode}: {r.detail}")
 
     def runtest(self) -> None:
         r = self.result
@@ -177,9 +207,17 @@ class ModelQA:
         self.config, self.run = config, run
         self.worker = hasattr(config, "workerinput")
         self.distributed = self.worker or bool(getattr(config.option, "numprocesses", None))
+        self.journal = None  # the eval state, written by the process that sees every report
+        self.quality_failures = 0  # failed scenario items (not serving errors)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionstart(self, session: pytest.Session) -> None:
+        self._connect()
+        if not self.worker:
+            self._check_baseline()
+            self._open_journal()
+
+    def _connect(self) -> None:
         if self.run.cfg.control:
             return
         if self.worker:
@@ -224,14 +262,16 @@ class ModelQA:
             self.run.start_engine(share=int(self.config.workerinput["workercount"]))  # type: ignore[attr-defined]
         else:
             self.run.start_engine()
-            self.run.dispatch([(i.nodeid, i.scenario) for i in items])
+            self.run.dispatch([i.work for i in items])
+            if self.journal is not None:
+                self.journal.planned(i.nodeid for i in items)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None) -> None:
         if self.worker and isinstance(item, ScenarioItem):
             # xdist hands items out as it goes: dispatch this one and what this worker holds.
             ahead = [item, *pending_items(self.config, item.session)]
-            self.run.dispatch([(i.nodeid, i.scenario) for i in ahead if isinstance(i, ScenarioItem)])
+            self.run.dispatch([i.work for i in ahead if isinstance(i, ScenarioItem)])
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]):
@@ -262,6 +302,9 @@ class ModelQA:
         from .results import ScenarioResult
         result = ScenarioResult.from_json(report.modelqa_result)
         self.run.results.append(result)
+        self.quality_failures += result.outcome == "failed"
+        if self.journal is not None and result.nodeid not in self.run.resumed:
+            self.journal.finished(result)
         if self.config.option.verbose > 0 and result.outcome != "passed":
             tr = self.config.pluginmanager.get_plugin("terminalreporter")
             if tr is not None:
@@ -274,8 +317,26 @@ class ModelQA:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         self.run.close()
         self.run.stop_servers()
+        if self.journal is not None:
+            self.journal.close()
         if not self.worker and self.run.results:
             self.summary = self._build_summary()
+            session.exitstatus = self._gate_exit(session)
+
+    def _gate_exit(self, session: pytest.Session) -> int | pytest.ExitCode:
+        """With --baseline-diff the gate decides: a regression fails the session even when every
+        item passed, and scenario failures the baseline explains do not fail it on their own
+        (a model that fails 2 of 15 scenarios must still be gateable). Anything else that failed
+        (serving errors, other tests, collection) keeps its non-zero status."""
+        summary = self.summary
+        if summary["gate_failed"]:
+            return pytest.ExitCode.TESTS_FAILED if session.exitstatus == pytest.ExitCode.OK else session.exitstatus
+        if (summary["baseline"] and session.exitstatus == pytest.ExitCode.TESTS_FAILED
+                and session.testsfailed == self.quality_failures):
+            summary["notes"].append(f"Exit status: 0, decided by the baseline gate ({self.quality_failures} scenario "
+                                    "failures are quality results within the baseline's range)")
+            return pytest.ExitCode.OK
+        return session.exitstatus
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
         summary = getattr(self, "summary", None)
@@ -287,6 +348,9 @@ class ModelQA:
             tr.write_line(line)
         tr.write_line("")
         tr.write_line(summary["table"])
+        if summary["repeats"]:
+            tr.write_line("")
+            tr.write_line(summary["repeats"])
         for title, key in (("Failures:", "failures"), ("Serving errors (not quality failures):", "errors"),
                            ("Warnings:", "warnings")):
             if summary[key]:
@@ -296,11 +360,53 @@ class ModelQA:
                     tr.write_line(f"  {line}", yellow=key == "warnings", red=key == "errors")
         tr.write_line("")
         tr.write_line(summary["quality"], bold=True)
-        if self.run.cfg.json_path:
-            tr.write_line(f"JSON results: {self.run.cfg.json_path}")
+        for line in summary["notes"]:
+            tr.write_line(line)
+        if summary["baseline"]:
+            tr.write_line("")
+            for line in summary["baseline"][:-1]:
+                tr.write_line(line)
+            tr.write_line(summary["baseline"][-1], bold=True, red=summary["gate_failed"], green=not summary["gate_failed"])
+
+    # -- eval state and baselines -----------------------------------------------------------------
+    def _open_journal(self) -> None:
+        from . import state
+        cfg = self.run.cfg
+        path = cfg.state_path or cfg.resume_path
+        if path is None and cfg.control:
+            return  # a verifier self-test has nothing worth resuming unless asked
+        path = path or state.default_path(self.config.invocation_params.dir)
+        head = state.header(self.run.run_id, cfg.hash, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                            {"label": cfg.sampling_label, "canonical": cfg.canonical, "fields": cfg.sampling_fields()},
+                            cfg.public())
+        try:
+            self.journal = state.Journal(path, head, self.run.resumed.values())
+        except OSError as exc:
+            raise pytest.UsageError(f"modelqa: cannot write the eval state {path}: {exc}") from None
+
+    def _baseline_path(self, given: Path | None) -> Path | None:
+        if given is None or str(given) != AUTO:
+            return given
+        from .baseline import default_path
+        model = self.run.endpoints[0].model if self.run.endpoints else None
+        return default_path(self.config.rootpath, model, self.run.cfg.thinking)
+
+    def _check_baseline(self) -> None:
+        """Fail before the run, not after it, when the gate cannot work."""
+        cfg = self.run.cfg
+        if cfg.baseline_capture and str(cfg.baseline_capture) == AUTO and not cfg.canonical:
+            raise pytest.UsageError("modelqa: a non-canonical baseline needs an explicit --baseline-capture PATH "
+                                    "(the default names are for canonical greedy baselines)")
+        path = self._baseline_path(cfg.baseline_diff)
+        if path is not None:
+            from .baseline import BaselineError, load
+            try:
+                self.baseline = load(path)
+            except BaselineError as exc:
+                raise pytest.UsageError(f"modelqa: {exc}") from None
 
     def _build_summary(self) -> dict[str, Any]:
-        from . import report
+        from . import baseline, report
         from .results import write_json_atomic
         run, cfg = self.run, self.run.cfg
         mode = self.config.option.markexpr or "all"
@@ -309,16 +415,34 @@ class ModelQA:
         now = dt.datetime.now(dt.timezone.utc)
         quality = report.quality_line(summaries, cfg, mode, now.date())
         table = report.table(summaries, run.results)
+        doc = report.document(summaries, run.results, cfg, run.endpoints, mode, warns, quality, now, run.run_id)
+        notes = []
         if cfg.json_path:
-            doc = report.document(summaries, run.results, cfg, run.endpoints, mode, warns, quality, now)
             write_json_atomic(cfg.json_path, doc)
+            notes.append(f"JSON results: {cfg.json_path}")
+        if run.resumed:
+            notes.append(f"Resumed: {len(run.resumed)} finished scenarios re-used from {cfg.resume_path}")
+        if self.journal is not None:
+            notes.append(f"Eval state: {self.journal.path}")
+        capture = self._baseline_path(cfg.baseline_capture)
+        if capture is not None:
+            write_json_atomic(capture, baseline.aggregate(doc))
+            notes.append(f"Baseline captured: {capture} (n={cfg.repeat})")
+        gate: list[str] = []
+        gate_failed = False
+        if getattr(self, "baseline", None) is not None:
+            cmp = baseline.compare(self.baseline, baseline.aggregate(doc), cfg.max_drop_pp)
+            gate, gate_failed = baseline.render(cmp, str(self._baseline_path(cfg.baseline_diff))), cmp.failed
         step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if step_summary:
             with open(step_summary, "a", encoding="utf-8") as fh:
                 fh.write(f"## pytest-modelqa\n\n{table}\n\n`{quality}`\n")
+                if gate:
+                    fh.write("\n" + "\n".join(gate) + "\n")
         failures, errors = report.failure_breakdown(run.results, cfg)
-        return {"provenance": report.provenance(run.endpoints), "table": table, "failures": failures,
-                "errors": errors, "warnings": warns, "quality": quality}
+        return {"provenance": report.provenance(run.endpoints), "table": table,
+                "repeats": report.repeat_table(summaries), "failures": failures, "errors": errors,
+                "warnings": warns, "quality": quality, "notes": notes, "baseline": gate, "gate_failed": gate_failed}
 
 
 class XdistHooks:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, Sequence
 
 from .config import RunConfig
 from .packs import Pack
 from .probe import EndpointInfo
 from .results import RESULTS_SCHEMA_VERSION, ScenarioResult
+from .stats import PackStats, pack_rounds, pack_stats, scenario_tallies
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,17 @@ class PackSummary:
     p95_latency_s: float | None
     status: str
     thinking: bool
+    repeats: PackStats | None = None  # with --repeat N > 1
+
+    def to_json(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        out["repeats"] = asdict(self.repeats) if self.repeats else None
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "PackSummary":
+        repeats = data.get("repeats")
+        return cls(**{**data, "repeats": PackStats(**repeats) if repeats else None})
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -58,7 +69,7 @@ def summarize(packs: Sequence[Pack], results: Sequence[ScenarioResult], cfg: Run
             status = f"FAIL ({len(rows) - passed})"
         else:
             status = "PASS"
-        if len(rows) < len(pack.scenarios):
+        if len(rows) < len(pack.scenarios) * cfg.repeat:
             status += " · partial"
         out.append(PackSummary(
             pack=pack.meta.id, version=pack.meta.version, selected=len(rows), total_in_pack=len(pack.scenarios),
@@ -66,8 +77,35 @@ def summarize(packs: Sequence[Pack], results: Sequence[ScenarioResult], cfg: Run
             score=round(statistics.fmean(r.score for r in rows), 4),
             p50_latency_s=percentile(latencies, 50), p95_latency_s=percentile(latencies, 95),
             status=status, thinking=cfg.thinking_for(pack.meta.thinking),
+            repeats=_repeat_stats(rows) if cfg.repeat > 1 else None,
         ))
     return out
+
+
+def _repeat_stats(rows: Sequence[ScenarioResult]) -> PackStats | None:
+    """Stats over the repeats; serving errors are not quality evidence and are left out."""
+    judged = [r.to_json() for r in rows if r.outcome != "error"]
+    if not judged:
+        return None
+    tallies = list(scenario_tallies(judged).values())
+    return pack_stats(tallies, pack_rounds(judged, rows[0].pack))
+
+
+def repeat_table(summaries: Sequence[PackSummary]) -> str:
+    """Per pack: mean pass rate ± std across repeat rounds, Wilson 95% interval, pass@k, pass^k,
+    and how many scenarios passed every repeat, some, or none."""
+    rows = [s for s in summaries if s.repeats]
+    if not rows:
+        return ""
+    k = min(s.repeats.repeats for s in rows)  # type: ignore[union-attr]
+    lines = [f"| Pack (n={k}) | Mean ± std | Wilson 95% | pass@{k} | pass^{k} | Stable pass / flaky / stable fail |",
+             "|---|---|---|---|---|---|"]
+    for s in rows:
+        r = s.repeats
+        assert r is not None
+        lines.append(f"| {s.pack} | {r.mean:.1%} ± {r.std:.1%} | {r.wilson_low:.1%}–{r.wilson_high:.1%} | "
+                     f"{r.pass_at_k:.1%} | {r.pass_hat_k:.1%} | {r.stable_pass} / {r.flaky} / {r.stable_fail} |")
+    return "\n".join(lines)
 
 
 def _secs(v: float | None) -> str:
@@ -154,6 +192,8 @@ def quality_line(summaries: Sequence[PackSummary], cfg: RunConfig, mode: str, da
     versions = "·".join(f"{_abbrev(s.pack)}{s.version}" for s in summaries)
     parts = [f"-m {mode}" if mode != "all" else "all packs", thinking, cfg.sampling_label, f"packs {versions}",
              date.isoformat()]
+    if cfg.repeat > 1:
+        parts.insert(1, f"n={cfg.repeat}")
     if cfg.control:
         parts.insert(0, f"control={cfg.control}")
     return f"Quality: {packs or 'no scenarios ran'} ({', '.join(parts)})"
@@ -161,11 +201,11 @@ def quality_line(summaries: Sequence[PackSummary], cfg: RunConfig, mode: str, da
 
 def document(summaries: Sequence[PackSummary], results: Sequence[ScenarioResult], cfg: RunConfig,
              endpoints: Sequence[EndpointInfo], mode: str, warns: Sequence[str], quality: str,
-             now: dt.datetime) -> dict[str, Any]:
+             now: dt.datetime, run_id: str) -> dict[str, Any]:
     order = {s.pack: i for i, s in enumerate(summaries)}
     return {
         "schema_version": RESULTS_SCHEMA_VERSION,
-        "run_id": uuid.uuid4().hex,
+        "run_id": run_id,
         "config_hash": cfg.hash,
         "created": now.isoformat(timespec="seconds"),
         "mode": mode,
@@ -175,7 +215,8 @@ def document(summaries: Sequence[PackSummary], results: Sequence[ScenarioResult]
         "thinking": {"override": cfg.thinking, "max_tokens": cfg.thinking_max_tokens,
                      "reasoning_effort": cfg.reasoning_effort},
         "config": cfg.public(),
-        "packs": [s.__dict__ for s in summaries],
+        "repeat": cfg.repeat,
+        "packs": [s.to_json() for s in summaries],
         "scenarios": [r.to_json() for r in sorted(results, key=lambda r: (order.get(r.pack, 0), r.nodeid, r.repeat))],
         "warnings": list(warns),
         "quality": quality,

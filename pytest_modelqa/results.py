@@ -50,10 +50,15 @@ class ScenarioResult:
         return cls(**data)
 
 
-def write_json_atomic(path: Path, doc: Any) -> None:
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write via a temporary file and rename: readers see the old file or the new one, never half."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(doc, fh, indent=2, ensure_ascii=False)
-        fh.write("\n")
+        fh.write(text)
     os.replace(tmp, path)
+
+
+def write_json_atomic(path: Path, doc: Any) -> None:
+    write_text_atomic(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import atexit
 import math
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -43,13 +44,14 @@ class EndpointLane:
         self._settings: dict[str, ChatSettings] = {}
         self.client = OpenAIClient(info.url, cfg.api_key, retries=cfg.retries, max_connections=max(8, slots * 2))
 
-    def settings(self, scenario: Scenario) -> ChatSettings:
-        found = self._settings.get(scenario.key)
+    def settings(self, scenario: Scenario, repeat: int = 0) -> ChatSettings:
+        key = f"{scenario.key}#{repeat}"
+        found = self._settings.get(key)
         if found is None:
             thinking = self.cfg.thinking_for(scenario.pack.thinking)
             budget = scenario.max_tokens + (self.cfg.thinking_max_tokens if thinking else 0)
-            found = self._settings[scenario.key] = ChatSettings(
-                self.info.model, self.cfg.sampling_fields(), thinking, budget, self.cfg.reasoning_effort)
+            found = self._settings[key] = ChatSettings(
+                self.info.model, self.cfg.sampling_fields(repeat), thinking, budget, self.cfg.reasoning_effort)
         return found
 
     def request_timeout(self, scenario: Scenario) -> float:
@@ -62,7 +64,7 @@ class EndpointLane:
             return scenario.pack.case_seconds
         return 20.0 + 3.0 * self.settings(scenario).max_tokens * max(1, self.slots) / tps
 
-    def episode(self, scenario: Scenario) -> Episode:
+    def episode(self, scenario: Scenario, repeat: int = 0) -> Episode:
         """Run the scenario's episode within its ceiling (per request x steps)."""
         per_request = self.request_timeout(scenario)
         limit = per_request * scenario.max_steps
@@ -72,7 +74,7 @@ class EndpointLane:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise ServingError("timeout", f"episode took longer than {limit:.0f}s")
-            return self.client.chat(messages, sc.tools, self.settings(sc), min(per_request, remaining))
+            return self.client.chat(messages, sc.tools, self.settings(sc, repeat), min(per_request, remaining))
 
         return run_episode(scenario, respond)
 
@@ -86,6 +88,8 @@ class Run:
         self.results: list[ScenarioResult] = []
         self.engine: Engine[Outcome] | None = None
         self.servers: list[ManagedServer] = []
+        self.run_id = uuid.uuid4().hex
+        self.resumed: dict[str, ScenarioResult] = {}  # node id -> result re-used from an eval state
         self._load_packs()
 
     def _load_packs(self) -> None:
@@ -152,12 +156,14 @@ class Run:
                 lanes.append(Lane(info.url, mine, lane, lane.client.close))
         self.engine = Engine(lanes)
 
-    def dispatch(self, scenarios: Sequence[tuple[str, Scenario]]) -> None:
+    def dispatch(self, work: Sequence[tuple[str, Scenario, int]]) -> None:
+        """Submit (node id, scenario, repeat) jobs, except those re-used from a resumed state."""
         assert self.engine is not None
-        for key, scenario in scenarios:
-            self.engine.submit(key, self._job(scenario))
+        for key, scenario, repeat in work:
+            if key not in self.resumed:
+                self.engine.submit(key, self._job(scenario, repeat))
 
-    def _job(self, scenario: Scenario):
+    def _job(self, scenario: Scenario, repeat: int):
         control = self.cfg.control
 
         def job(lane: Lane) -> Outcome:
@@ -167,10 +173,25 @@ class Run:
                 return Outcome(tuple((v, run_episode(scenario, junk_responder(v)))
                                      for v in JUNK if junk_applies(v, scenario)))
             try:
-                return Outcome((("model", lane.state.episode(scenario)),))
+                return Outcome((("model", lane.state.episode(scenario, repeat)),))
             except ServingError as exc:
                 return Outcome(error=exc)
         return job
+
+    def resume(self, path: Path) -> None:
+        """Re-use the finished scenarios of an eval state written under this config (StateError if not)."""
+        from . import state
+        saved = state.load(path)
+        state.check_resumable(saved, self.cfg.hash, self.cfg.public())
+        self.run_id = saved.run_id
+        self.resumed = state.reusable(saved, {p.meta.id: p.meta.version for p in self.packs})
+
+    def result_for(self, nodeid: str, scenario: Scenario, repeat: int) -> ScenarioResult:
+        """The item's result: re-used from the resumed state, else its episode's verdict."""
+        found = self.resumed.get(nodeid)
+        if found is not None:
+            return found
+        return self.evaluate(scenario, nodeid, self.outcome(nodeid), repeat)
 
     def outcome(self, key: str) -> Outcome:
         assert self.engine is not None

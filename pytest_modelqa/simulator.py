@@ -76,8 +76,9 @@ class Simulator:
         self.max_in_flight = 0
 
     # -- answers ------------------------------------------------------------------------------
-    def right(self, scenario: Scenario) -> bool:
-        digest = hashlib.sha256(f"{self.opts.seed}:{scenario.key}".encode()).digest()
+    def right(self, scenario: Scenario, request_seed: Any) -> bool:
+        # Like seeded sampling: the same request seed gives the same answer, another seed may not.
+        digest = hashlib.sha256(f"{self.opts.seed}:{scenario.key}:{request_seed}".encode()).digest()
         return int.from_bytes(digest[:8], "big") / 2**64 < self.opts.success_rate
 
     def find(self, messages: list[Any]) -> Scenario | None:
@@ -95,7 +96,7 @@ class Simulator:
             return Reply(content=" ".join(str(i) for i in range(1, 41)))
         self.by_scenario[scenario.key] += 1
         turn = sum(1 for m in messages[len(scenario.messages):] if m.get("role") == "assistant")
-        if self.right(scenario):
+        if self.right(scenario, body.get("seed")):
             return scenario.gold[min(turn, len(scenario.gold) - 1)]
         digest = hashlib.sha256(scenario.key.encode()).digest()
         return junk_reply(WRONG_VARIANTS[digest[0] % len(WRONG_VARIANTS)], scenario, turn)

@@ -93,4 +93,13 @@ def verify(scenario: "Scenario", episode: "Episode") -> Verdict:
                    verdict.trace + (why,), verdict.expected)
 
 
-from . import answer, instructions, jsonout, toolcall  # noqa: E402,F401  (kinds register themselves)
+def _load_kinds() -> None:
+    """Import every module of this package: kinds register themselves on import, so adding a
+    kind is adding a module (helper modules such as `matching` register nothing)."""
+    import importlib
+    import pkgutil
+    for info in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{info.name}")
+
+
+_load_kinds()
