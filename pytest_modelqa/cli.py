@@ -67,6 +67,8 @@ def rescore(doc: dict[str, Any], packs: dict[str, Pack]) -> tuple[dict[str, Any]
         pack = packs.get(r.pack)
         scenario = next((s for s in pack.scenarios if s.id == r.scenario), None) if pack else None
         why = not_rescorable(r, pack, scenario)
+        if pack is None and r.outcome != "error":
+            raise CliError(f"pack {r.pack} is not installed: give its directory with --packs-dir")
         if why is not None:
             lines.append(f"{r.pack} {r.scenario}{_rep(r)}: not rescorable: {why}")
             results.append(r)
@@ -78,9 +80,12 @@ def rescore(doc: dict[str, Any], packs: dict[str, Pack]) -> tuple[dict[str, Any]
         if (new.passed, new.failure_mode, new.score) != (r.passed, r.failure_mode, r.score):
             lines.append(f"{r.pack} {r.scenario}{_rep(r)}: {_verdict(r)} -> {_verdict(new)}")
         results.append(new)
-    order = [p["pack"] for p in doc["packs"]]
-    present = [packs[p] for p in order if p in packs]
-    summaries = report.summarize(present, results, cfg)
+    # A pack whose installed version differs keeps its saved row: its verdicts were kept too.
+    summaries = []
+    for row in doc["packs"]:
+        pack = packs.get(row["pack"])
+        same = pack is not None and pack.meta.version == row["version"]
+        summaries += report.summarize([pack], results, cfg) if same else [report.PackSummary.from_json(row)]
     warns = report.warnings(summaries, results, cfg)
     created = dt.datetime.fromisoformat(doc["created"])
     quality = report.quality_line(summaries, cfg, doc["mode"], created.date())
@@ -181,7 +186,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         if args.command == "rescore":
-            doc, changes = rescore(read_results(args.results), load_packs(args.packs_dir))
+            doc = read_results(args.results)
+            dirs = [*map(Path, doc["config"].get("packs_dirs") or ()), *args.packs_dir]
+            doc, changes = rescore(doc, load_packs([d for d in dirs if d.is_dir()]))
             print("\n".join(changes) if changes else "no verdict changed")
             target = args.results if args.in_place else args.output
             if target is not None:

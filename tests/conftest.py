@@ -59,6 +59,14 @@ def results_schema() -> dict:
     return json.loads((SCHEMAS / "results.schema.json").read_text())
 
 
+def run_json(pytester: pytest.Pytester, *args: str, out: str = "out.json") -> tuple[pytest.RunResult, dict]:
+    """An in-process plugin run with the self-test packs; (result, JSON results or {})."""
+    path = pytester.path / out
+    result = pytester.runpytest("-p", "no:cacheprovider", "--packs-dir", str(SELFTEST_PACKS),
+                                "--modelqa-json", str(path), *args)
+    return result, json.loads(path.read_text()) if path.exists() else {}
+
+
 def dead_port() -> int:
     """A loopback port with nothing listening."""
     import socket

@@ -11,17 +11,10 @@ import jsonschema
 import pytest
 
 from pytest_modelqa.packs import discover, load_pack, shipped_packs_dir
-from tests.conftest import SELFTEST_PACKS, dead_port
+from tests.conftest import SELFTEST_PACKS, dead_port, run_json
 
 SHIPPED = [load_pack(p) for p in discover([shipped_packs_dir()])]
 ALL_PACKS = SHIPPED + [load_pack(p) for p in discover([SELFTEST_PACKS])]
-
-
-def run_json(pytester: pytest.Pytester, *args: str) -> tuple[pytest.RunResult, dict]:
-    out = pytester.path / "out.json"
-    result = pytester.runpytest("-p", "no:cacheprovider", "--packs-dir", str(SELFTEST_PACKS),
-                                "--modelqa-json", str(out), *args)
-    return result, json.loads(out.read_text()) if out.exists() else {}
 
 
 def test_inert_without_endpoint(pytester: pytest.Pytester) -> None:
