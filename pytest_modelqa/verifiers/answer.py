@@ -1,53 +1,421 @@
-"""`final_answer`: the value on the prompt-mandated final line (default `ANSWER:`), compared
-numerically with a stated tolerance, or as normalised text. Never "any number in the text"."""
+"""`final_answer`: the value on the prompt-mandated final line (default `ANSWER:`), never "any
+number in the text". No such line (or only empty ones) is `no_answer_found`.
+
+How the value is compared (`compare`, default `number` for a numeric answer, else `text`):
+- number: an exact decimal ('1,234.5' with proper thousands groups, '-0.75'; 'a/b' unless
+  `decimals` is set) within `tolerance` (absolute, default 1e-6) or `rel_tolerance` (relative
+  to the answer), whichever allows more. `decimals: N` means the prompt asked for rounding to
+  N places: the value must be written as a decimal with at most N places (trailing zeros
+  ignored), so an unrounded '5.333' fails where 5.33 is asked.
+- fraction: 'a/b' or an integer (or LaTeX \\frac{a}{b}), compared exactly; a decimal fails.
+  `lowest_terms: true` (the prompt asked for lowest terms) fails '30/56' where 15/28 is right.
+- symbolic: an exact expression ('24*sqrt(3)', '24√3', '(3^13 - 1)/2', '2^10 - 1') compared
+  with sympy; a decimal approximation fails. Parsing is whitelisted (digits, + - * / ^ ( ),
+  sqrt, pi) and powers are size-bounded, so no input runs code or exhausts memory.
+- text: normalised (case, spacing, final punctuation) equality with the answer or one of
+  `accept`.
+
+Units (`units`, for number/fraction/symbolic): the listed spellings may follow the value (or
+precede it, for a symbol such as '$'); a bare value is accepted; any other trailing word fails
+(asked for minutes, '3.75 hours' is wrong). Without `units`, '$', '€', '£' and '%' are
+tolerated as before; `units: []` asks for the bare value. A percentage answer lists '%' among
+its units: '46%' and '46' pass, '0.46' is a different number and fails.
+
+Extra words fail ('about 12 apples' is not an answer). Every non-empty answer line counts: if
+several disagree, the answer is ambiguous and fails, whichever comes last. LaTeX wrappers
+($…$, \\(…\\), \\boxed{…}) and a closing full stop are ignored.
+"""
 
 from __future__ import annotations
 
+import math
 import re
 from fractions import Fraction
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from . import Verdict, register
 from .matching import normalize
-from .text import answer_line
+from .text import answer_lines
+
+if TYPE_CHECKING:
+    from sympy import Expr
 
 SCHEMA = {
     "required": ["answer"],
     "additionalProperties": False,
     "properties": {
-        "answer": {"type": ["number", "string"]},
+        "answer": {"type": ["number", "string"], "minLength": 1},
+        "compare": {"enum": ["number", "fraction", "symbolic", "text"]},
         "tolerance": {"type": "number", "minimum": 0},
+        "rel_tolerance": {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
+        "decimals": {"type": "integer", "minimum": 0, "maximum": 12},
+        "lowest_terms": {"type": "boolean"},
+        "units": {"type": "array", "uniqueItems": True, "items": {"type": "string", "minLength": 1}},
+        "accept": {"type": "array", "uniqueItems": True, "items": {"type": "string", "minLength": 1}},
         "prefix": {"type": "string", "minLength": 1},
     },
 }
-_NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)(/\d+)?$")
+# Which comparisons each optional parameter means something for.
+_APPLIES = {
+    "tolerance": ("number",), "rel_tolerance": ("number",), "decimals": ("number",),
+    "units": ("number", "fraction", "symbolic"), "lowest_terms": ("fraction",), "accept": ("text",),
+}
+LEGACY_UNITS = ("$", "€", "£", "%")
+DEFAULT_TOLERANCE = 1e-6
+MAX_VALUE_CHARS = 200  # an answer is a value, not an essay (and Python refuses ints over 4300 digits)
+
+_NUM = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+"
+_DECIMAL = re.compile(_NUM)
+_RATIO = re.compile(r"([-+]?\d+)\s*/\s*(\d+)")
+_NUMBER_THEN_WORDS = re.compile(rf"(?:{_NUM})\s*([^\d\s.,/].*)")  # a word after the number, e.g. a unit
+_FRACTION = re.compile(r"([-+]?\d+)(?:\s*/\s*(\d+))?")
+_TEX_INT_FRAC = re.compile(r"\\[dt]?frac\{\s*([-+]?\d+)\s*\}\{\s*(\d+)\s*\}")
 
 
-def parse_number(text: str) -> float | None:
-    """'1,234.5', '$12', '45%', '3/4' -> float; anything with other words -> None."""
-    t = text.replace(",", "").replace("$", "").replace("€", "").replace("£", "").strip().rstrip(".%").strip()
-    if not _NUMBER.match(t):
+# -- reading the value ---------------------------------------------------------------------------
+
+_WRAPPERS = tuple(re.compile(p) for p in (r"\$(.+)\$", r"\\\((.+)\\\)", r"\\\[(.+)\\\]", r"\\boxed\{(.+)\}"))
+_TEX_TEXT = re.compile(r"\\(?:text|mathrm)\{([^{}]*)\}")
+
+
+def unwrap(value: str) -> str:
+    """Drop what models put around a value without changing it: LaTeX math wrappers,
+    \\text{...}, escaped % and $, a closing full stop, unicode minus, repeated spaces."""
+    v = " ".join(value.replace("−", "-").split())
+    while True:
+        v = v.rstrip(".").strip()
+        inner = next((m[1] for w in _WRAPPERS if (m := w.fullmatch(v))), None)
+        if inner is None:
+            break
+        v = inner
+    v = _TEX_TEXT.sub(r" \1", v).replace(r"\%", "%").replace(r"\$", "$")
+    return " ".join(v.split())
+
+
+def split_unit(value: str, units: Sequence[str]) -> tuple[str, str]:
+    """(rest, unit) when `value` ends with one of `units` (or starts with a symbol unit such
+    as '$'); (value, '') otherwise. A word unit must not continue a word: 'm' is not the end
+    of '12 km'."""
+    low = value.casefold()
+    for unit in sorted(units, key=len, reverse=True):
+        u = unit.casefold()
+        rest = value[:len(value) - len(u)].rstrip()
+        if low.endswith(u) and rest and not (u[0].isalpha() and rest[-1].isalpha()):
+            return rest, unit
+        if not u[0].isalnum() and low.startswith(u) and value[len(u):].strip():
+            return value[len(u):].strip(), unit
+    return value, ""
+
+
+def parse_number(text: str, ratios: bool = True) -> Fraction | None:
+    """'1,234.5', '-0.75', '.5' (and '3/4' when `ratios`) -> exact value; anything else
+    ('1,5', '3 1/2', '12 apples', '1e3') -> None."""
+    t = text.strip()
+    if _DECIMAL.fullmatch(t):
+        return Fraction(t.replace(",", ""))
+    m = _RATIO.fullmatch(t)
+    if ratios and m and int(m[2]):
+        return Fraction(int(m[1]), int(m[2]))
+    return None
+
+
+def parse_fraction(text: str) -> tuple[int, int] | None:
+    """'15/28', '-3/4', '7', '\\frac{15}{28}' -> (numerator, denominator) as written."""
+    m = _FRACTION.fullmatch(_TEX_INT_FRAC.sub(r"\1/\2", text.strip()))
+    if not m or (m[2] is not None and int(m[2]) == 0):
         return None
-    return float(Fraction(t))
+    return int(m[1]), int(m[2] or 1)
 
 
-@register("final_answer", SCHEMA)
-def verify_final_answer(params: Mapping[str, Any], scenario, episode) -> Verdict:
+def _show(x: Fraction) -> str:
+    return str(x.numerator) if x.denominator == 1 else f"{float(x):.10g}"
+
+
+def _exact(x: float | int) -> Fraction:
+    return Fraction(str(x))  # the decimal as written in the pack, not its binary approximation
+
+
+# -- exact expressions (sympy, imported only when a scenario compares symbolically) ----------------
+
+MAX_CHARS = 120
+MAX_EXPONENT = 1000  # |numerator| of any exponent; a root index up to this too
+MAX_BITS = 100_000  # size of a rational power's result: 2^100000 is fine, 9^9^9 is refused
+MAX_IRRATIONAL_EXPONENT = 12  # (sqrt(2)+sqrt(3))^12 expands quickly; ^64 products of such take seconds
+_NAMES = ("sqrt", "pi")
+_TOKEN = re.compile(r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<name>[A-Za-z]+)|(?P<op>\*\*|[-+*/^()]))")
+_SPELLINGS = (("√", "sqrt"), ("π", "pi"), ("×", "*"), ("·", "*"), ("⋅", "*"), (r"\cdot", "*"),
+              (r"\times", "*"), (r"\pi", "pi"), (r"\left", ""), (r"\right", ""))
+_TEX_SQRT = re.compile(r"\\sqrt\{([^{}]*)\}")
+_TEX_FRAC = re.compile(r"\\[dt]?frac\{([^{}]*)\}\{([^{}]*)\}")
+_BARE_ROOT = re.compile(r"sqrt\s*(\d+)")  # 'sqrt3', '√3' -> sqrt(3)
+_GROUPED = re.compile(r"(?<![\d.])\d{1,3}(?:,\d{3})+(?![\d.])")
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    pos = 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m:
+            raise ValueError(f"unexpected {text[pos:].strip()[:1]!r}")
+        kind = m.lastgroup or ""
+        tok = m[kind]
+        if kind == "name" and tok.lower() not in _NAMES:
+            raise ValueError(f"unknown word {tok!r} (only sqrt and pi are understood)")
+        if kind == "num" and "." in tok:
+            raise ValueError(f"{tok} is a decimal approximation; an exact value is asked")
+        out.append((kind, tok.lower()))
+        pos = m.end()
+    return out
+
+
+def _python_source(text: str) -> str:
+    """Whitelisted tokens as Python source, with implicit products made explicit ('24sqrt(3)')."""
+    t = _TEX_FRAC.sub(r"((\1)/(\2))", _TEX_SQRT.sub(r"sqrt(\1)", text))  # roots first: they nest in fractions
+    for old, new in _SPELLINGS:
+        t = t.replace(old, new)
+    t = _BARE_ROOT.sub(r"sqrt(\1)", t.replace("{", "(").replace("}", ")"))
+    t = _GROUPED.sub(lambda m: m[0].replace(",", ""), t).strip()
+    if len(t) > MAX_CHARS:
+        raise ValueError(f"longer than {MAX_CHARS} characters")
+    out: list[str] = []
+    prev = ("", "")
+    for kind, tok in _tokens(t):
+        if (prev[0] == "num" or prev[1] in (")", "pi")) and (tok == "(" or kind == "name"):
+            out.append("*")
+        out.append("**" if tok == "^" else tok)
+        prev = (kind, tok)
+    return " ".join(out)
+
+
+def _bounded(expr: "Expr") -> "Expr":
+    """Rebuild an unevaluated expression bottom-up, refusing powers whose result would be huge."""
+    import sympy
+    if not expr.args:
+        return expr
+    args = [_bounded(a) for a in expr.args]
+    if expr.func is sympy.Pow:
+        base, exp = args
+        if not exp.is_Rational or abs(exp.p) > MAX_EXPONENT or exp.q > MAX_EXPONENT:
+            raise ValueError(f"exponent {exp} is out of range")
+        if base.is_Rational:
+            if max(abs(base.p).bit_length(), base.q.bit_length()) * abs(exp.p) > MAX_BITS:
+                raise ValueError("the power is too large to evaluate")
+        elif abs(exp.p) > MAX_IRRATIONAL_EXPONENT:
+            raise ValueError(f"exponent {exp} is out of range")
+    return expr.func(*args)
+
+
+def parse_exact(text: str) -> "Expr":
+    """An exact value from a whitelisted expression; ValueError says why it is not one."""
+    import sympy
+    from sympy.parsing.sympy_parser import auto_number, parse_expr
+
+    source = _python_source(text)
+    if not source:
+        raise ValueError("empty expression")
+
+    def root(x: "Expr", evaluate: bool = False) -> "Expr":  # parse_expr passes evaluate=False
+        return sympy.Pow(x, sympy.Rational(1, 2), evaluate=False)
+
+    names = {"__builtins__": {}, "Integer": sympy.Integer, "Add": sympy.Add, "Mul": sympy.Mul,
+             "Pow": sympy.Pow, "sqrt": root, "pi": sympy.pi}
+    try:
+        raw = parse_expr(source, local_dict={}, global_dict=names, transformations=(auto_number,),
+                         evaluate=False)
+    except Exception:  # sympy raises many types on malformed input; the tokens are whitelisted
+        raise ValueError("not a well-formed expression") from None
+    value = _bounded(raw)
+    if value.is_finite is not True:
+        raise ValueError("not a finite number (division by zero?)")
+    return value
+
+
+def same_value(a: "Expr", b: "Expr") -> bool:
+    """Exact equality: a cheap numeric screen, then sympy's proof."""
+    import sympy
+    diff = a - b
+    # sympy Floats, not Python floats: a value such as 2^99999 must not overflow
+    if sympy.Abs(diff).evalf(30) > sympy.Float("1e-20", 30) * (1 + sympy.Abs(b).evalf(30)):
+        return False
+    return sympy.simplify(diff) == 0 or diff.equals(0) is True
+
+
+# -- the comparisons: (params, unwrapped value, trace) -> problem or None -------------------------
+
+def _compare(params: Mapping[str, Any]) -> str:
+    return params.get("compare", "text" if isinstance(params["answer"], str) else "number")
+
+
+def _check_number(params: Mapping[str, Any], value: str, trace: list[str]) -> str | None:
+    units = params.get("units", LEGACY_UNITS)
+    core, unit = split_unit(value, units)
+    decimals = params.get("decimals")
+    got = parse_number(core, ratios=decimals is None)
+    if got is None:
+        if decimals is not None and _RATIO.fullmatch(core):
+            return f"{core!r} is a fraction; the prompt asks for a decimal rounded to {decimals} places"
+        words = _NUMBER_THEN_WORDS.fullmatch(core)
+        if words:
+            asked = ", ".join(units) or "the number alone is asked"
+            return f"{words[1]!r} after the number is not an accepted unit ({asked})"
+        return f"{value!r} is not a plain number"
+    trace.append(f"{value!r}: number {core}" + (f", unit {unit!r}" if unit else ""))
+    if decimals is not None:
+        places = len(core.partition(".")[2].rstrip("0"))
+        trace.append(f"{places} decimal places, at most {decimals} asked")
+        if places > decimals:
+            return f"{core} has {places} decimal places; the prompt asks for rounding to {decimals}"
+    gold = _exact(params["answer"])
+    allowed = max(_exact(params.get("tolerance", DEFAULT_TOLERANCE)),
+                  _exact(params.get("rel_tolerance", 0)) * abs(gold))
+    trace.append(f"|{_show(got)} - {_show(gold)}| <= {_show(allowed)}?")
+    if abs(got - gold) > allowed:
+        return f"answered {_show(got)}, expected {_show(gold)} ({_tolerance_text(params)})"
+    return None
+
+
+def _tolerance_text(params: Mapping[str, Any]) -> str:
+    if "rel_tolerance" in params:
+        return f"within {params['rel_tolerance']:.4g} relative"
+    tolerance = params.get("tolerance", DEFAULT_TOLERANCE)
+    return "exactly" if tolerance == 0 else f"within {tolerance:g}"
+
+
+def _check_fraction(params: Mapping[str, Any], value: str, trace: list[str]) -> str | None:
+    core, unit = split_unit(value, params.get("units", ()))
+    parts = parse_fraction(core)
+    if parts is None:
+        if parse_number(core, ratios=False) is not None:
+            return f"{core!r} is a decimal; the prompt asks for an exact fraction"
+        return f"{value!r} is not a fraction a/b"
+    got = Fraction(*parts)
+    trace.append(f"{value!r}: fraction {parts[0]}/{parts[1]} = {got}" + (f", unit {unit!r}" if unit else ""))
+    if params.get("lowest_terms"):
+        trace.append("lowest terms asked")
+        if math.gcd(*parts) != 1:
+            return f"{parts[0]}/{parts[1]} is not in lowest terms ({got})"
+    gold = Fraction(*_gold_fraction(params))
+    if got != gold:
+        return f"answered {got}, expected {gold}"
+    return None
+
+
+def _check_symbolic(params: Mapping[str, Any], value: str, trace: list[str]) -> str | None:
+    core, unit = split_unit(value, params.get("units", ()))
+    try:
+        got = parse_exact(core)
+    except ValueError as exc:
+        return f"{value!r} is not an exact value: {exc}"
+    gold = parse_exact(params["answer"])
+    trace.append(f"{value!r}: exact value {got}" + (f", unit {unit!r}" if unit else "") + f"; equal to {gold}?")
+    if not same_value(got, gold):
+        return f"answered {got}, expected {gold}"
+    return None
+
+
+def _check_text(params: Mapping[str, Any], value: str, trace: list[str]) -> str | None:
+    accepted = [params["answer"], *params.get("accept", [])]
+    trace.append(f"{value!r}: one of {accepted!r}?")
+    if normalize(value) in {normalize(a) for a in accepted}:
+        return None
+    return f"answered {value!r}, expected {params['answer']!r}"
+
+
+_CHECKS: dict[str, Callable[[Mapping[str, Any], str, list[str]], str | None]] = {
+    "number": _check_number, "fraction": _check_fraction, "symbolic": _check_symbolic, "text": _check_text,
+}
+
+
+def _gold_fraction(params: Mapping[str, Any]) -> tuple[int, int]:
+    parts = parse_fraction(str(params["answer"]))
+    assert parts is not None  # checked when the pack loads
+    return parts
+
+
+def _expected(params: Mapping[str, Any]) -> str:
+    compare = _compare(params)
+    shown = params["answer"]
+    notes: list[str] = []
+    if compare == "number":
+        notes.append(_tolerance_text(params))
+        if "decimals" in params:
+            shown = f"{shown:.{params['decimals']}f}"
+            notes.append(f"at most {params['decimals']} decimal places")
+    elif compare == "fraction":
+        notes.append("an exact fraction" + (" in lowest terms" if params.get("lowest_terms") else ""))
+    elif compare == "symbolic":
+        notes.append(f"= {parse_exact(params['answer'])}, or any exact equivalent; no decimals")
+    elif params.get("accept"):
+        notes.append("or " + " / ".join(params["accept"]))
+    if params.get("units"):
+        notes.append("unit optional: " + " / ".join(params["units"]))
+    return f"{params.get('prefix', 'ANSWER:')} {shown} ({'; '.join(notes)})"
+
+
+# -- the verifier ------------------------------------------------------------------------------
+
+def judge(params: Mapping[str, Any], text: str) -> Verdict:
+    """Verdict for a whole response text."""
     prefix = params.get("prefix", "ANSWER:")
-    gold = params["answer"]
-    want = f"{prefix} {gold}"
-    value = answer_line(episode.final.content, prefix)
-    if value is None:
-        return Verdict.fail("no_answer_found", f"no line starting with {prefix!r}", expected=want)
-    trace = [f"answer line: {value!r}"]
-    if isinstance(gold, str):
-        if normalize(value) == normalize(gold):
-            return Verdict.ok(trace)
-        return Verdict.fail("wrong_answer", f"answered {value!r}, expected {gold!r}", trace, expected=want)
-    number = parse_number(value)
-    if number is None:
-        return Verdict.fail("wrong_answer", f"answer {value!r} is not a number", trace, expected=want)
-    tol = params.get("tolerance", 1e-6)
-    if abs(number - gold) <= tol:
-        return Verdict.ok(trace + [f"|{number} - {gold}| <= {tol}"])
-    return Verdict.fail("wrong_answer", f"answered {number:g}, expected {gold:g} (tolerance {tol:g})", trace, expected=want)
+    want = _expected(params)
+    values = [v for v in answer_lines(text, prefix) if v]
+    if not values:
+        return Verdict.fail("no_answer_found", f"no non-empty line starting with {prefix!r}", expected=want)
+    trace = [f"answer lines: {values!r}"]
+    check = _CHECKS[_compare(params)]
+    problems = [f"the answer is {len(v)} characters long; a value is expected" if len(v) > MAX_VALUE_CHARS
+                else check(params, unwrap(v), trace) for v in values]
+    wrong = [p for p in problems if p]
+    if not wrong:
+        return Verdict.ok(trace + ["every answer line is right"])
+    if len(wrong) < len(values):
+        detail = f"{len(values)} answer lines disagree ({wrong[0]})"
+    else:
+        detail = wrong[-1]
+    return Verdict.fail("wrong_answer", detail, trace + [detail], expected=want)
+
+
+def check_params(params: Mapping[str, Any], scenario) -> str | None:
+    """Meaning checks at load time: parameters that fit the comparison, a valid gold value,
+    a prompt that asks for the answer line and does not itself hold a passing one."""
+    compare = _compare(params)
+    answer = params["answer"]
+    stray = [k for k, where in _APPLIES.items() if k in params and compare not in where]
+    if stray:
+        return f"{stray[0]} does not apply to compare: {compare}"
+    if (compare == "number") != isinstance(answer, (int, float)):
+        return f"compare: {compare} needs a {'numeric' if compare == 'number' else 'string'} answer, got {answer!r}"
+    problem = _gold_problem(params, compare)
+    if problem:
+        return problem
+    prefix = params.get("prefix", "ANSWER:")
+    prompt = "\n".join(m["content"] for m in scenario.messages)
+    if prefix.casefold() not in prompt.casefold():
+        return f"no message asks for the {prefix!r} line"
+    if judge(params, prompt).passed:
+        return f"the prompt, echoed back, passes: it holds a {prefix!r} line with the right value"
+    return None
+
+
+def _gold_problem(params: Mapping[str, Any], compare: str) -> str | None:
+    answer = params["answer"]
+    if compare == "number" and "decimals" in params and (_exact(answer) * 10 ** params["decimals"]).denominator != 1:
+        return f"answer {answer} has more than {params['decimals']} decimal places"
+    if compare == "fraction":
+        parts = parse_fraction(answer)
+        if parts is None:
+            return f"answer {answer!r} is not a fraction a/b"
+        if params.get("lowest_terms") and math.gcd(*parts) != 1:
+            return f"answer {answer!r} is not in lowest terms"
+    if compare == "symbolic":
+        try:
+            parse_exact(answer)
+        except ValueError as exc:
+            return f"answer {answer!r} is not an exact value: {exc}"
+    return None
+
+
+@register("final_answer", SCHEMA, check_params)
+def verify_final_answer(params: Mapping[str, Any], scenario, episode) -> Verdict:
+    return judge(params, episode.final.content)

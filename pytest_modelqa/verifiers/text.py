@@ -29,11 +29,17 @@ def unwrap_fence(text: str) -> str | None:
     return m.group(1) if m else None
 
 
-def answer_line(text: str, prefix: str = "ANSWER:") -> str | None:
-    """The value on the last line that starts with `prefix` (markdown emphasis ignored)."""
-    found = None
+def answer_lines(text: str, prefix: str = "ANSWER:") -> list[str]:
+    """The values on every line that starts with `prefix` (markdown emphasis ignored), in order."""
+    found = []
     for line in text.splitlines():
         bare = line.strip().strip("*_`# ").strip()
         if bare.upper().startswith(prefix.upper()):
-            found = bare[len(prefix):].strip().strip("*_` ").strip()
+            found.append(bare[len(prefix):].strip().strip("*_` ").strip())
     return found
+
+
+def answer_line(text: str, prefix: str = "ANSWER:") -> str | None:
+    """The value on the last line that starts with `prefix`."""
+    found = answer_lines(text, prefix)
+    return found[-1] if found else None
