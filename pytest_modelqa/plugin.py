@@ -224,12 +224,10 @@ class ModelQA:
             from .probe import EndpointInfo
             self.run.endpoints = [EndpointInfo(**e) for e in self.config.workerinput["modelqa_endpoints"]]  # type: ignore[attr-defined]
             return
-        from .probe import ProbeError, probe
+        from .probe import ProbeError
         from .servers import ServerError
         try:
-            urls = self.run.launch_servers(self.config.option.modelqa_serve_timeout)
-            self.run.endpoints = [probe(url, self.run.cfg.model, self.run.cfg.api_key, self.run.cfg.retries)
-                                  for url in urls]
+            self.run.connect(self.run.launch_servers(self.config.option.modelqa_serve_timeout))
         except (ProbeError, ServerError) as exc:
             self.run.stop_servers()
             raise pytest.UsageError(f"modelqa: {exc}") from None

@@ -20,7 +20,7 @@ from .engine import Engine, Lane
 from .episode import Episode, run_episode
 from .messages import Reply
 from .packs import Pack, PackError, Scenario, discover, load_pack, shipped_packs_dir
-from .probe import EndpointInfo
+from .probe import EndpointInfo, probe
 from .results import ScenarioResult
 from .servers import ManagedServer, embedded_command
 from .verifiers import Verdict, verify
@@ -88,6 +88,7 @@ class Run:
         self.results: list[ScenarioResult] = []
         self.engine: Engine[Outcome] | None = None
         self.servers: list[ManagedServer] = []
+        self.slot_hints: dict[str, int] = {}  # url -> slots, for launched servers without /props
         self.run_id = uuid.uuid4().hex
         self.resumed: dict[str, ScenarioResult] = {}  # node id -> result re-used from an eval state
         self._load_packs()
@@ -125,8 +126,11 @@ class Run:
         urls = []
         for endpoint in self.cfg.endpoints:
             if endpoint == "embedded":
-                self.servers.append(ManagedServer(embedded_command(), health_timeout_s))
+                launch = embedded_command()
+                self.servers.append(ManagedServer(launch.command, health_timeout_s))
                 urls.append(self.servers[-1].url)
+                if launch.slots:
+                    self.slot_hints[urls[-1]] = launch.slots
             else:
                 urls.append(endpoint)
         if self.cfg.serve_cmd:
@@ -135,6 +139,13 @@ class Run:
         if self.servers:
             atexit.register(self.stop_servers)  # a crash or Ctrl-C must not leave a server behind
         return urls
+
+    def connect(self, urls: Sequence[str]) -> None:
+        """Probe every endpoint (ProbeError if one is unusable); a server we launched may know
+        its slot count better than its API says."""
+        from dataclasses import replace
+        infos = [probe(url, self.cfg.model, self.cfg.api_key, self.cfg.retries) for url in urls]
+        self.endpoints = [replace(i, slots=i.slots or self.slot_hints.get(i.url)) for i in infos]
 
     def stop_servers(self) -> None:
         for server in self.servers:

@@ -9,6 +9,7 @@ repository by version so a second build on the same machine is instant."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shlex
 import shutil
@@ -20,11 +21,13 @@ import tarfile
 import tempfile
 import time
 from collections import deque
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
 LLAMA_CPP_PYTHON_VERSION = "0.3.36"
+EMBEDDED_ALIAS = "SmolLM2-135M-Instruct"
 
 
 class ServerError(Exception):
@@ -92,13 +95,28 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def embedded_command(parallel: int = 4) -> str:
+@dataclass(frozen=True)
+class Launch:
+    command: str  # with {port}
+    slots: int | None = None  # requests it serves at once when known up front (None: ask /props)
+
+
+def embedded_command(parallel: int = 4) -> Launch:
+    """The bundled tiny model: llama-server when a built binary is found (parallel slots,
+    /props provenance), else llama-cpp-python's server (one request at a time; its
+    chatml-function-calling format gives real, grammar-constrained tool calls)."""
+    model = shlex.quote(str(tiny_model()))
     binary = find_llama_server()
-    if binary is None:
-        raise ServerError("no llama-server found: build it once with `python -m pytest_modelqa.servers build` "
-                          "(about 5 minutes on 2 cores) or set MODELQA_LLAMA_SERVER")
-    return (f"{shlex.quote(str(binary))} --model {shlex.quote(str(tiny_model()))} --host 127.0.0.1 --port {{port}} "
-            f"--parallel {parallel} --jinja --ctx-size {2048 * parallel} --alias SmolLM2-135M-Instruct")
+    if binary is not None:
+        return Launch(f"{shlex.quote(str(binary))} --model {model} --host 127.0.0.1 --port {{port}} "
+                      f"--parallel {parallel} --jinja --ctx-size {2048 * parallel} --alias {EMBEDDED_ALIAS}")
+    if importlib.util.find_spec("llama_cpp") is None:
+        raise ServerError("no llama-server found and llama-cpp-python is not installed: build llama-server once "
+                          "with `python -m pytest_modelqa.servers build` (about 5 minutes on 2 cores), set "
+                          "MODELQA_LLAMA_SERVER, or pip install 'pytest-modelqa[embedded]'")
+    return Launch(f"{shlex.quote(sys.executable)} -m llama_cpp.server --model {model} --host 127.0.0.1 "
+                  f"--port {{port}} --chat_format chatml-function-calling --n_ctx 4096 "
+                  f"--model_alias {EMBEDDED_ALIAS}", slots=1)
 
 
 class ManagedServer:

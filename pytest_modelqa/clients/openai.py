@@ -49,6 +49,8 @@ def request_body(messages: Sequence[Mapping[str, Any]], tools: Sequence[Mapping[
         body["reasoning_effort"] = settings.reasoning_effort
     if tools:
         body["tools"] = list(tools)
+        # OpenAI's default with tools, said explicitly: llama-cpp-python's server otherwise never calls one.
+        body["tool_choice"] = "auto"
     return body
 
 

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.realserver
 @pytest.fixture(scope="session")
 def llama_server():
     try:
-        server = ManagedServer(embedded_command(parallel=4), health_timeout_s=120)
+        server = ManagedServer(embedded_command(parallel=4).command, health_timeout_s=120)
     except ServerError as exc:
         pytest.skip(f"no real llama-server here: {exc}")
     yield server
