@@ -17,14 +17,11 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from . import stats
+from .errors import BaselineError
 from .stats import Tally
 
 BASELINE_SCHEMA_VERSION = "1.0.0"
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "baseline.schema.json"
-
-
-class BaselineError(Exception):
-    pass
 
 
 # -- aggregation ----------------------------------------------------------------------------------

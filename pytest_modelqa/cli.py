@@ -21,16 +21,14 @@ from typing import Any, Sequence
 from . import baseline, report
 from .config import RunConfig
 from .episode import replay
-from .packs import Pack, PackError, discover, load_pack, shipped_packs_dir
+from .catalogue import load_all
+from .errors import BaselineError, CliError
+from .packs import Pack
 from .probe import EndpointInfo
 from .results import ScenarioResult, write_json_atomic
 from .verifiers import verify
 
 EXIT_USAGE = 2
-
-
-class CliError(Exception):
-    pass
 
 
 def read_results(path: Path) -> dict[str, Any]:
@@ -45,15 +43,10 @@ def read_results(path: Path) -> dict[str, Any]:
 
 # -- rescore ----------------------------------------------------------------------------------
 def load_packs(dirs: Sequence[Path]) -> dict[str, Pack]:
-    packs: dict[str, Pack] = {}
-    for path in discover([shipped_packs_dir(), *dirs]):
-        try:
-            pack = load_pack(path)
-        except PackError as exc:
-            print(f"warning: {exc}", file=sys.stderr)
-            continue
-        packs.setdefault(pack.meta.id, pack)
-    return packs
+    catalogue, errors = load_all(dirs)
+    for exc in errors:
+        print(f"warning: {exc}", file=sys.stderr)
+    return {p.meta.id: p for p in catalogue.packs}
 
 
 def rescore(doc: dict[str, Any], packs: dict[str, Pack]) -> tuple[dict[str, Any], list[str]]:
@@ -85,13 +78,25 @@ def rescore(doc: dict[str, Any], packs: dict[str, Pack]) -> tuple[dict[str, Any]
     for row in doc["packs"]:
         pack = packs.get(row["pack"])
         same = pack is not None and pack.meta.version == row["version"]
-        summaries += report.summarize([pack], results, cfg) if same else [report.PackSummary.from_json(row)]
+        summaries += (report.summarize([report.pack_row(pack, cfg)], results, cfg) if same
+                      else [report.PackSummary.from_json(row)])
     warns = report.warnings(summaries, results, cfg)
     created = dt.datetime.fromisoformat(doc["created"])
-    quality = report.quality_line(summaries, cfg, doc["mode"], created.date())
+    mode = _mode(doc["mode"])
+    sel = doc.get("selection") or {}
+    selection = report.Selection(sel.get("markexpr", ""), sel.get("keyword", ""), tuple(sel.get("paths", ())),
+                                 bool(sel.get("last_failed")))
+    quality = report.quality_line(summaries, cfg, mode, created.date(), report.partial_label(summaries, selection))
     endpoints = [EndpointInfo(**e) for e in doc["endpoints"]]
-    out = report.document(summaries, results, cfg, endpoints, doc["mode"], warns, quality, created, doc["run_id"])
+    out = report.document(summaries, results, cfg, endpoints, mode, warns, quality, created, doc["run_id"], selection)
     return out, lines
+
+
+def _mode(saved: str) -> str:
+    """Results schema 1.0.0 recorded the bare marker expression ("quick") or "all"."""
+    if saved == "all":
+        return "all packs"
+    return saved if saved.startswith(("-m ", "all packs", "selected paths")) else f"-m {saved}"
 
 
 def not_rescorable(r: ScenarioResult, pack: Pack | None, scenario: Any) -> str | None:
@@ -201,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             cmp = baseline.compare(baseline.load(args.a), baseline.load(args.b), args.max_drop_pp)
             print("\n".join(baseline.render(cmp, f"{args.a} -> {args.b}")))
             return 1 if cmp.failed else 0
-    except (CliError, baseline.BaselineError) as exc:
+    except (CliError, BaselineError) as exc:
         print(f"modelqa: {exc}", file=sys.stderr)
         return EXIT_USAGE
     return 0

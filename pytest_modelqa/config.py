@@ -7,7 +7,9 @@ import json
 import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
+
+from .errors import ConfigError
 
 CANONICAL_SEED = 1234
 SAMPLING_FLAGS = ("temperature", "top_p", "top_k", "min_p", "repeat_penalty")
@@ -17,6 +19,7 @@ SAMPLING_FLAGS = ("temperature", "top_p", "top_k", "min_p", "repeat_penalty")
 class RunConfig:
     endpoints: tuple[str, ...] = ()  # URLs, or "embedded"
     serve_cmd: str | None = None
+    serve_timeout: float = 300.0
     control: str | None = None  # "oracle" | "junk": answer without any endpoint
     model: str | None = None
     api_key: str | None = field(default=None, repr=False)  # never written to any artifact
@@ -33,8 +36,8 @@ class RunConfig:
     json_path: Path | None = None
     repeat: int = 1  # runs per scenario; repeat r sends seed + r
     state_path: Path | None = None  # eval state journal (None: not written)
-    resume_path: Path | None = None
-    baseline_capture: Path | None = None
+    resume_path: Path | None = None  # a journal, or "latest" (options.LATEST)
+    baseline_capture: Path | None = None  # a path, or "auto" (options.AUTO: the default naming)
     baseline_diff: Path | None = None
     max_drop_pp: float = 10.0
 
@@ -88,8 +91,11 @@ class RunConfig:
 
     def public(self) -> dict[str, Any]:
         """The settings as recorded in artifacts (the API key is left out)."""
+        from .redaction import redact
         out = asdict(self)
         out.pop("api_key")
+        out["endpoints"] = [redact(e) for e in self.endpoints]
+        out["serve_cmd"] = redact(self.serve_cmd, (self.api_key or "",)) if self.serve_cmd else None
         out["packs_dirs"] = [str(p) for p in self.packs_dirs]
         for key in ("json_path", "state_path", "resume_path", "baseline_capture", "baseline_diff"):
             out[key] = str(out[key]) if out[key] else None
@@ -97,41 +103,50 @@ class RunConfig:
         return out
 
 
-def from_options(opt: Any) -> RunConfig:
-    sampling = tuple((k, float(getattr(opt, f"modelqa_{k}"))) for k in SAMPLING_FLAGS
-                     if getattr(opt, f"modelqa_{k}") is not None)
-    if opt.modelqa_sampling_from_server and sampling:
-        raise ValueError("--sampling-from-server cannot be combined with explicit sampling flags")
-    if opt.modelqa_control and (opt.model_endpoint or opt.modelqa_serve_cmd):
-        raise ValueError("--modelqa-control answers without a server: drop --model-endpoint")
-    if opt.modelqa_repeat < 1:
-        raise ValueError("--repeat must be at least 1")
-    if opt.modelqa_baseline_capture and opt.modelqa_repeat < 3:
-        raise ValueError("--baseline-capture needs --repeat 3 or more: the gate compares against the "
-                         "baseline's repeat noise")
-    if opt.modelqa_control and (opt.modelqa_baseline_capture or opt.modelqa_baseline_diff):
-        raise ValueError("baselines describe a model: they cannot be captured or gated under --modelqa-control")
+def endpoint_url(text: str) -> str:
+    """The server's base URL: without a trailing slash or /v1 (the OpenAI SDK writes it with)."""
+    url = text.strip().rstrip("/")
+    return url[: -len("/v1")] if url.endswith("/v1") else url
+
+
+def from_values(v: Mapping[str, Any]) -> RunConfig:
+    """A RunConfig from resolved option values (options.resolve); ConfigError if they clash."""
+    sampling = tuple((k, float(v[k])) for k in SAMPLING_FLAGS if v.get(k) is not None)
+    if v["sampling_from_server"] and sampling:
+        raise ConfigError("--modelqa-sampling-from-server cannot be combined with explicit sampling values")
+    if v["control"] and (v["endpoint"] or v["serve_cmd"]):
+        raise ConfigError("--modelqa-control answers without a server: drop --model-endpoint/--modelqa-serve-cmd")
+    for key, low in (("repeat", 1), ("retries", 0), ("thinking_max_tokens", 0), ("concurrency", 1)):
+        if v.get(key) is not None and v[key] < low:
+            raise ConfigError(f"modelqa_{key} must be at least {low}, not {v[key]}")
+    if v["baseline_capture"] and v["repeat"] < 3:
+        raise ConfigError("--baseline-capture needs --modelqa-repeat 3 or more: the gate compares against the "
+                          "baseline's repeat noise")
+    if v["control"] and (v["baseline_capture"] or v["baseline_diff"]):
+        raise ConfigError("baselines describe a model: they cannot be captured or gated under --modelqa-control")
+    path = lambda key: Path(v[key]) if v.get(key) else None  # noqa: E731
     return RunConfig(
-        endpoints=tuple(e.rstrip("/") for e in opt.model_endpoint or ()),
-        serve_cmd=opt.modelqa_serve_cmd,
-        control=opt.modelqa_control,
-        model=opt.modelqa_model,
-        api_key=opt.modelqa_api_key or os.environ.get("MODELQA_API_KEY") or None,
-        packs_dirs=tuple(Path(p).resolve() for p in opt.modelqa_packs_dir or ()),
-        concurrency=opt.modelqa_concurrency,
-        thinking=opt.modelqa_thinking,
-        thinking_max_tokens=opt.modelqa_thinking_max_tokens,
-        reasoning_effort=opt.modelqa_reasoning_effort,
-        sampling_from_server=opt.modelqa_sampling_from_server,
+        endpoints=tuple(e if e == "embedded" else endpoint_url(e) for e in v["endpoint"]),
+        serve_cmd=v["serve_cmd"],
+        serve_timeout=v["serve_timeout"],
+        control=v["control"],
+        model=v["model"],
+        api_key=v["api_key"] or None,
+        packs_dirs=tuple(Path(p).resolve() for p in v["packs_dir"]),
+        concurrency=v["concurrency"],
+        thinking=v["thinking"],
+        thinking_max_tokens=v["thinking_max_tokens"],
+        reasoning_effort=v["reasoning_effort"],
+        sampling_from_server=bool(v["sampling_from_server"]),
         sampling=sampling,
-        seed=opt.modelqa_seed,
-        retries=opt.modelqa_retries,
-        case_timeout=opt.modelqa_case_timeout,
-        json_path=Path(opt.modelqa_json) if opt.modelqa_json else None,
-        repeat=opt.modelqa_repeat,
-        state_path=Path(opt.modelqa_state) if opt.modelqa_state else None,
-        resume_path=Path(opt.modelqa_resume) if opt.modelqa_resume else None,
-        baseline_capture=Path(opt.modelqa_baseline_capture) if opt.modelqa_baseline_capture else None,
-        baseline_diff=Path(opt.modelqa_baseline_diff) if opt.modelqa_baseline_diff else None,
-        max_drop_pp=opt.modelqa_max_drop_pp,
+        seed=v["seed"],
+        retries=v["retries"],
+        case_timeout=v["case_timeout"],
+        json_path=path("json"),
+        repeat=v["repeat"],
+        state_path=path("state"),
+        resume_path=path("resume"),
+        baseline_capture=path("baseline_capture"),
+        baseline_diff=path("baseline_diff"),
+        max_drop_pp=v["max_drop_pp"],
     )

@@ -1,4 +1,7 @@
-"""The multi-turn loop: request -> tool calls -> mocked results fed back -> ... -> final answer."""
+"""The multi-turn loop: request -> tool calls -> results fed back -> ... -> final answer.
+
+Who answers the requests (a Responder: an endpoint lane, a control) and who answers the tool
+calls (a tools.ToolExecutor: the scenario's mocks by default) are both passed in."""
 
 from __future__ import annotations
 
@@ -6,14 +9,11 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from .messages import Reply, ToolCall
-from .packs import Mock, Scenario
-from .verifiers.matching import arguments_match
+from .packs import Scenario
+from .tools import MockedTools, ToolExecutor
 
 # A responder answers one request: (scenario, messages so far, turn index) -> Reply.
 Responder = Callable[[Scenario, Sequence[dict[str, Any]], int], Reply]
-
-UNMATCHED_CALL = '{"error": "no result is available for this call"}'
-INVALID_ARGUMENTS = '{"error": "the arguments were not a valid JSON object"}'
 
 
 @dataclass(frozen=True)
@@ -43,16 +43,8 @@ class Episode:
         return any(t.reasoning.strip() for t in self.turns)
 
 
-def mock_result(mocks: Sequence[Mock], call: ToolCall) -> str:
-    if call.arguments is None:
-        return INVALID_ARGUMENTS
-    for mock in mocks:
-        if mock.tool == call.name and arguments_match(call.arguments, mock.when):
-            return mock.text()
-    return UNMATCHED_CALL
-
-
-def run_episode(scenario: Scenario, respond: Responder) -> Episode:
+def run_episode(scenario: Scenario, respond: Responder, tools: ToolExecutor | None = None) -> Episode:
+    executor = tools if tools is not None else MockedTools(scenario.mocks)
     messages: list[dict[str, Any]] = [dict(m) for m in scenario.messages]
     turns: list[Reply] = []
     for step in range(scenario.max_steps):
@@ -66,7 +58,7 @@ def run_episode(scenario: Scenario, respond: Responder) -> Episode:
                 "role": "tool",
                 "tool_call_id": call.id or f"call_{i}",
                 "name": call.name,
-                "content": mock_result(scenario.mocks, call),
+                "content": executor.execute(call),
             })
     return Episode(tuple(turns), tuple(messages), exhausted=True)
 

@@ -11,20 +11,13 @@ from typing import Any, Mapping
 import yaml
 from jsonschema import Draft202012Validator
 
+from .errors import PackError
 from .messages import Reply, ToolCall
+from .names import PACK_SUFFIXES, marker_for
 
 # libyaml's loader where the wheel has it (about 10x faster), else the pure-Python one.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SCHEMA_DIR = Path(__file__).parent / "schemas"
-
-
-class PackError(Exception):
-    """A pack file that cannot be used: names the file, the scenario and the problem."""
-
-    def __init__(self, path: Path | str, problem: str, scenario: str | None = None):
-        self.path, self.problem, self.scenario = str(path), problem, scenario
-        where = f"{self.path}: scenario {scenario}" if scenario else self.path
-        super().__init__(f"{where}: {problem}")
 
 
 @dataclass(frozen=True)
@@ -53,8 +46,7 @@ class PackMeta:
 
     @property
     def marker(self) -> str:
-        """pytest marker name for the pack: ToolCall-15 -> toolcall_15."""
-        return "".join(c if c.isalnum() else "_" for c in self.id.lower())
+        return marker_for(self.id)
 
 
 @dataclass(frozen=True)
@@ -93,22 +85,18 @@ def _schema_validator() -> Draft202012Validator:
     return Draft202012Validator(json.loads((SCHEMA_DIR / "pack.schema.json").read_text()))
 
 
-def shipped_packs_dir() -> Path:
-    """Packs inside the installed wheel, else the repository's top-level packs/ (editable)."""
-    inside = Path(__file__).parent / "packs"
-    return inside if inside.is_dir() else Path(__file__).parent.parent / "packs"
-
-
 def discover(dirs: list[Path]) -> list[Path]:
     files: list[Path] = []
     for d in dirs:
         if not d.is_dir():
             raise PackError(d, "packs directory does not exist")
-        files.extend(sorted(p for p in d.iterdir() if p.suffix in (".yaml", ".yml")))
+        files.extend(sorted(p for p in d.iterdir() if p.suffix in PACK_SUFFIXES))
     return files
 
 
 def load_pack(path: Path) -> Pack:
+    """Parse and validate one pack file (schema and meaning, verifier parameters aside: the
+    catalogue checks those, so this module needs no verifier)."""
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except (OSError, UnicodeDecodeError) as exc:
@@ -155,8 +143,6 @@ def _check_schema(path: Path, data: dict[str, Any]) -> None:
 
 
 def _scenario(path: Path, meta: PackMeta, raw: dict[str, Any], catalogue: dict[str, dict[str, Any]]) -> Scenario:
-    from .verifiers import check_params  # late: verifiers import this module's types
-
     sid = raw["id"]
     missing = [n for n in raw.get("tools", []) if n not in catalogue]
     if missing:
@@ -187,12 +173,8 @@ def _scenario(path: Path, meta: PackMeta, raw: dict[str, Any], catalogue: dict[s
     max_steps = raw.get("max_steps", len(gold) + 2 if tools else 1)
     if max_steps < len(gold):
         raise PackError(path, f"max_steps {max_steps} is shorter than the gold trajectory ({len(gold)})", sid)
-    scenario = Scenario(
+    return Scenario(
         pack=meta, id=sid, title=raw.get("title", sid),
         messages=tuple(raw["messages"]), tools=tools, mocks=mocks, max_steps=max_steps,
         max_tokens=raw.get("max_tokens", meta.max_tokens), verifier=raw["verifier"], gold=gold,
     )
-    problem = check_params(scenario)
-    if problem:
-        raise PackError(path, f"verifier: {problem}", sid)
-    return scenario

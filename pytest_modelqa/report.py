@@ -11,6 +11,7 @@ from typing import Any, Sequence
 from .config import RunConfig
 from .packs import Pack
 from .probe import EndpointInfo
+from .redaction import redact
 from .results import RESULTS_SCHEMA_VERSION, ScenarioResult
 from .stats import PackStats, pack_rounds, pack_stats, scenario_tallies
 
@@ -29,7 +30,12 @@ class PackSummary:
     p95_latency_s: float | None
     status: str
     thinking: bool
-    repeats: PackStats | None = None  # with --repeat N > 1
+    repeats: PackStats | None = None  # with --modelqa-repeat N > 1
+    kind: str = "pack"  # "tests": hand-written tests grouped into a row
+
+    @property
+    def partial(self) -> bool:
+        return "partial" in self.status
 
     def to_json(self) -> dict[str, Any]:
         out = dict(self.__dict__)
@@ -42,6 +48,10 @@ class PackSummary:
         return cls(**{**data, "repeats": PackStats(**repeats) if repeats else None})
 
 
+def is_partial(summaries: Sequence[PackSummary], selection: Selection) -> bool:
+    return bool(selection.keyword or selection.last_failed or any(s.partial for s in summaries))
+
+
 def percentile(values: Sequence[float], q: float) -> float | None:
     """Nearest-rank percentile (no interpolation: a reported latency really happened)."""
     if not values:
@@ -51,10 +61,42 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     return ordered[int(rank) - 1]
 
 
-def summarize(packs: Sequence[Pack], results: Sequence[ScenarioResult], cfg: RunConfig) -> list[PackSummary]:
+@dataclass(frozen=True)
+class RowSpec:
+    """One row of the table: a pack, or a group of hand-written tests (kind "tests")."""
+
+    id: str
+    version: str
+    total: int  # scenarios in the pack (tests collected in the group)
+    thinking: bool
+    kind: str = "pack"
+
+
+def pack_row(pack: Pack, cfg: RunConfig) -> RowSpec:
+    return RowSpec(pack.meta.id, pack.meta.version, len(pack.scenarios), cfg.thinking_for(pack.meta.thinking))
+
+
+@dataclass(frozen=True)
+class Selection:
+    """How the run's items were chosen, for labels: a partial selection never reads as a score."""
+
+    markexpr: str = ""
+    keyword: str = ""
+    paths: tuple[str, ...] = ()  # path / node id arguments given
+    last_failed: bool = False
+
+    def mode(self) -> str:
+        return f"-m {self.markexpr}" if self.markexpr else "all packs" if not self.paths else "selected paths"
+
+    def to_json(self, partial: bool) -> dict[str, Any]:
+        return {"markexpr": self.markexpr, "keyword": self.keyword, "paths": list(self.paths),
+                "last_failed": self.last_failed, "partial": partial}
+
+
+def summarize(specs: Sequence[RowSpec], results: Sequence[ScenarioResult], cfg: RunConfig) -> list[PackSummary]:
     out = []
-    for pack in packs:
-        rows = [r for r in results if r.pack == pack.meta.id]
+    for spec in specs:
+        rows = [r for r in results if r.pack == spec.id]
         if not rows:
             continue
         errors = sum(r.outcome == "error" for r in rows)
@@ -69,14 +111,14 @@ def summarize(packs: Sequence[Pack], results: Sequence[ScenarioResult], cfg: Run
             status = f"FAIL ({len(rows) - passed})"
         else:
             status = "PASS"
-        if len(rows) < len(pack.scenarios) * cfg.repeat:
+        if len(rows) < spec.total * cfg.repeat:
             status += " · partial"
         out.append(PackSummary(
-            pack=pack.meta.id, version=pack.meta.version, selected=len(rows), total_in_pack=len(pack.scenarios),
+            pack=spec.id, version=spec.version, selected=len(rows), total_in_pack=spec.total,
             passed=passed, failed=len(rows) - passed - errors, errors=errors,
             score=round(statistics.fmean(r.score for r in rows), 4),
             p50_latency_s=percentile(latencies, 50), p95_latency_s=percentile(latencies, 95),
-            status=status, thinking=cfg.thinking_for(pack.meta.thinking),
+            status=status, thinking=spec.thinking, kind=spec.kind,
             repeats=_repeat_stats(rows) if cfg.repeat > 1 else None,
         ))
     return out
@@ -184,14 +226,17 @@ def _abbrev(pack_id: str) -> str:
     return caps or stem[:2].lower()
 
 
-def quality_line(summaries: Sequence[PackSummary], cfg: RunConfig, mode: str, date: dt.date) -> str:
+def quality_line(summaries: Sequence[PackSummary], cfg: RunConfig, mode: str, date: dt.date,
+                 partial: str = "") -> str:
+    """`partial`: how the selection was narrowed (e.g. "-k TC-0"), shown as PARTIAL."""
     packs = " · ".join(f"{s.pack} {s.passed}/{s.selected} ({s.passed / s.selected:.0%})" for s in summaries)
     modes = {s.thinking for s in summaries}
     thinking = ("thinking on" if modes == {True} else "thinking off" if modes == {False}
                 else "thinking " + "/".join(f"{_abbrev(s.pack)} {'on' if s.thinking else 'off'}" for s in summaries))
     versions = "·".join(f"{_abbrev(s.pack)}{s.version}" for s in summaries)
-    parts = [f"-m {mode}" if mode != "all" else "all packs", thinking, cfg.sampling_label, f"packs {versions}",
-             date.isoformat()]
+    parts = [mode, thinking, cfg.sampling_label, f"packs {versions}", date.isoformat()]
+    if partial:
+        parts.insert(1, f"PARTIAL: {partial}")
     if cfg.repeat > 1:
         parts.insert(1, f"n={cfg.repeat}")
     if cfg.control:
@@ -199,9 +244,24 @@ def quality_line(summaries: Sequence[PackSummary], cfg: RunConfig, mode: str, da
     return f"Quality: {packs or 'no scenarios ran'} ({', '.join(parts)})"
 
 
+def partial_label(summaries: Sequence[PackSummary], selection: Selection) -> str:
+    """"" for a full selection, else what narrowed it."""
+    bits = []
+    if selection.keyword:
+        bits.append(f"-k {selection.keyword}")
+    if selection.last_failed:
+        bits.append("--lf")
+    cut = [s for s in summaries if s.partial]
+    if cut:
+        bits.append(", ".join(f"{s.pack} {s.selected}/{s.total_in_pack * max(1, s.repeats.repeats if s.repeats else 1)}"
+                              for s in cut))
+    return "; ".join(bits)
+
+
 def document(summaries: Sequence[PackSummary], results: Sequence[ScenarioResult], cfg: RunConfig,
              endpoints: Sequence[EndpointInfo], mode: str, warns: Sequence[str], quality: str,
-             now: dt.datetime, run_id: str) -> dict[str, Any]:
+             now: dt.datetime, run_id: str, selection: Selection | None = None) -> dict[str, Any]:
+    selection = selection or Selection()
     order = {s.pack: i for i, s in enumerate(summaries)}
     return {
         "schema_version": RESULTS_SCHEMA_VERSION,
@@ -209,8 +269,9 @@ def document(summaries: Sequence[PackSummary], results: Sequence[ScenarioResult]
         "config_hash": cfg.hash,
         "created": now.isoformat(timespec="seconds"),
         "mode": mode,
+        "selection": selection.to_json(is_partial(summaries, selection)),
         "control": cfg.control,
-        "endpoints": [e.to_json() for e in endpoints],
+        "endpoints": [{**e.to_json(), "url": redact(e.url)} for e in endpoints],
         "sampling": {"label": cfg.sampling_label, "canonical": cfg.canonical, "fields": cfg.sampling_fields()},
         "thinking": {"override": cfg.thinking, "max_tokens": cfg.thinking_max_tokens,
                      "reasoning_effort": cfg.reasoning_effort},
@@ -233,5 +294,5 @@ def provenance(endpoints: Sequence[EndpointInfo]) -> list[str]:
             bits.append(f"{e.slots} slots")
         if e.decode_tps:
             bits.append(f"{e.decode_tps:.0f} tok/s decode")
-        lines.append(f"{e.url}: " + ", ".join(bits))
+        lines.append(f"{redact(e.url)}: " + ", ".join(bits))
     return lines

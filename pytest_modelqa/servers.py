@@ -1,5 +1,6 @@
 """Servers the plugin launches: `--model-endpoint=embedded` (llama.cpp's llama-server with the
-bundled SmolLM2-135M-Instruct GGUF) and `--serve-cmd "…{port}…"` (any server command).
+bundled SmolLM2-135M-Instruct GGUF) and `--modelqa-serve-cmd "…{port}…"` (any server command).
+Launched servers die with the session however it ends (watchdog.py).
 
     python -m pytest_modelqa.servers build     # build llama-server once, cached by version
 
@@ -10,28 +11,30 @@ repository by version so a second build on the same machine is instant."""
 from __future__ import annotations
 
 import importlib.util
+import atexit
 import os
 import shlex
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import httpx
 
+from .errors import ServerError
+from .redaction import redact
+from .watchdog import kill_group
+
 LLAMA_CPP_PYTHON_VERSION = "0.3.36"
 EMBEDDED_ALIAS = "SmolLM2-135M-Instruct"
-
-
-class ServerError(Exception):
-    pass
 
 
 def cache_dir() -> Path:
@@ -119,19 +122,30 @@ def embedded_command(parallel: int = 4) -> Launch:
                   f"--model_alias {EMBEDDED_ALIAS}", slots=1)
 
 
-class ManagedServer:
-    """A server process on a free loopback port, up until stop()."""
+Say = Callable[[str], None]
 
-    def __init__(self, command: str, health_timeout_s: float = 120.0):
+
+class ManagedServer:
+    """A server process on a free loopback port, up until stop(), and never after the
+    launching process dies: a watchdog (watchdog.py) kills its process group then."""
+
+    def __init__(self, command: str, health_timeout_s: float = 120.0, say: Say | None = None,
+                 secrets: tuple[str, ...] = ()):
         if "{port}" not in command:
-            raise ServerError("--serve-cmd must contain {port}, where the plugin puts a free port")
+            raise ServerError("--modelqa-serve-cmd must contain {port}, where the plugin puts a free port")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.command = command.replace("{port}", str(self.port))
+        self.shown = redact(self.command, secrets)  # what logs and errors may say
+        self.secrets = secrets
+        self.say = say or (lambda line: None)
         self.log: deque[str] = deque(maxlen=30)
+        self.say(f"modelqa: starting `{self.shown}`")
         self.proc = subprocess.Popen(shlex.split(self.command), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True, errors="replace", start_new_session=True)
-        import threading
+                                     stdin=subprocess.DEVNULL, text=True, errors="replace", start_new_session=True)
+        self._guard = subprocess.Popen([sys.executable, "-m", "pytest_modelqa.watchdog", str(self.proc.pid)],
+                                       stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                       text=True, start_new_session=True)
         threading.Thread(target=self._drain, daemon=True).start()
         self._wait_healthy(health_timeout_s)
 
@@ -141,32 +155,72 @@ class ManagedServer:
             self.log.append(line.rstrip())
 
     def _wait_healthy(self, timeout_s: float) -> None:
-        deadline = time.monotonic() + timeout_s
+        start = time.monotonic()
+        deadline, next_note = start + timeout_s, start + 10.0
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 self._fail(f"exited with code {self.proc.returncode} before becoming healthy")
             for path in ("/health", "/v1/models"):
                 try:
                     if httpx.get(self.url + path, timeout=2).status_code == 200:
+                        self.say(f"modelqa: server healthy at {self.url} after {time.monotonic() - start:.1f}s")
                         return
                 except httpx.TransportError:
                     pass
+            if time.monotonic() >= next_note:
+                self.say(f"modelqa: waiting for {self.url}/health ({time.monotonic() - start:.0f}s of "
+                         f"{timeout_s:.0f}s; last log line: {redact(self.log[-1], self.secrets) if self.log else '-'})")
+                next_note += 10.0
             time.sleep(0.3)
         self._fail(f"not healthy after {timeout_s:.0f}s")
 
     def _fail(self, why: str) -> None:
         self.stop()
-        tail = "\n".join(f"    {line}" for line in list(self.log)[-15:])
-        raise ServerError(f"server `{self.command}` {why}; its last log lines:\n{tail}")
+        tail = "\n".join(f"    {redact(line, self.secrets)}" for line in list(self.log)[-15:])
+        raise ServerError(f"server `{self.shown}` {why}; its last log lines:\n{tail}")
 
     def stop(self) -> None:
         if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
+            kill_group(self.proc.pid, grace_s=5.0)
+            self.proc.wait()
+        if self._guard.poll() is None:
             try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+                self._guard.stdin.write("release\n")  # type: ignore[union-attr]
+                self._guard.stdin.close()  # type: ignore[union-attr]
+            except (BrokenPipeError, OSError):
+                pass
+            self._guard.wait()
+
+
+class ServerSet:
+    """The servers one session launches: `embedded` endpoints and --modelqa-serve-cmd."""
+
+    def __init__(self, say: Say | None = None, secrets: tuple[str, ...] = ()):
+        self.say, self.secrets = say, secrets
+        self.servers: list[ManagedServer] = []
+        self.slot_hints: dict[str, int] = {}  # url -> slots, for launched servers without /props
+
+    def launch(self, endpoints: tuple[str, ...], serve_cmd: str | None, health_timeout_s: float) -> list[str]:
+        """Endpoint URLs, starting the embedded model and the serve command where asked."""
+        atexit.register(self.stop)  # a crash or Ctrl-C must not leave a server behind
+        urls = []
+        for endpoint in endpoints:
+            if endpoint == "embedded":
+                launch = embedded_command()
+                self.servers.append(ManagedServer(launch.command, health_timeout_s, self.say, self.secrets))
+                urls.append(self.servers[-1].url)
+                if launch.slots:
+                    self.slot_hints[urls[-1]] = launch.slots
+            else:
+                urls.append(endpoint)
+        if serve_cmd:
+            self.servers.append(ManagedServer(serve_cmd, health_timeout_s, self.say, self.secrets))
+            urls.append(self.servers[-1].url)
+        return urls
+
+    def stop(self) -> None:
+        for server in self.servers:
+            server.stop()
 
 
 if __name__ == "__main__":

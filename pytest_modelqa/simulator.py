@@ -26,7 +26,8 @@ from typing import Any
 
 from .controls import junk_reply
 from .messages import Reply
-from .packs import PackError, Scenario, discover, load_pack, shipped_packs_dir
+from .catalogue import load_all
+from .packs import Scenario
 
 MODEL_ID = "modelqa-simulator"
 TEMPLATE = "{% for m in messages %}<|{{ m.role }}|>{{ m.content }}{% endfor %}<|assistant|>"
@@ -60,12 +61,10 @@ class Simulator:
         self.rng = random.Random(opts.seed)
         self.index: dict[str, Scenario] = {}
         self.prefix_lengths: set[int] = set()
-        for path in discover([shipped_packs_dir(), *opts.packs_dirs]):
-            try:
-                pack = load_pack(path)
-            except PackError as exc:
-                print(f"simulator: skipping {exc}", file=sys.stderr)
-                continue
+        catalogue, errors = load_all(opts.packs_dirs)
+        for exc in errors:
+            print(f"simulator: skipping {exc}", file=sys.stderr)
+        for pack in catalogue.packs:
             for s in pack.scenarios:
                 self.index[_key(list(s.messages))] = s
                 self.prefix_lengths.add(len(s.messages))

@@ -2,11 +2,16 @@
 
 Format (schemas/state.schema.json): JSON Lines. The first line is the header (run id,
 config hash, sampling, settings), then a `planned` line (every selected scenario's node id),
-then one `finished` line per scenario with its full result. A line is one write() of a
-complete record, flushed at once, so a killed process leaves at most a torn last line,
-which loading ignores. A scenario is finished when its line is there; every planned id
-without one is pending. Starting a journal (fresh, or carrying a resumed run's records)
-replaces the file atomically.
+then one `finished` line per scenario with its full result; a resumed run appends a
+`resumed` line and goes on appending. A line is one write() of a complete record, flushed at
+once, so a killed process leaves at most a torn last line, which loading ignores. A
+scenario is finished when its line is there; every planned id without one is pending.
+
+Nothing is ever lost: each run writes its own journal (by default a new file under
+results/modelqa-state/, with `latest.jsonl` a symlink to the newest), the file is created
+only when the first scenario finishes (so `--collect-only`, empty and refused runs write
+nothing), and a journal that holds finished scenarios is only ever appended to, by the run
+that resumes it. Pointing a new run at such a file is refused.
 
 Resume re-uses a finished scenario when the state's config hash equals this run's and the
 scenario's pack version is unchanged; serving errors are not finished work and run again."""
@@ -19,13 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Iterable, Mapping
 
+from .errors import StateError
 from .results import ScenarioResult, write_text_atomic
 
-STATE_SCHEMA_VERSION = "1.0.0"
-
-
-class StateError(Exception):
-    pass
+STATE_SCHEMA_VERSION = "1.1.0"
+READABLE_VERSIONS = ("1.0.0", STATE_SCHEMA_VERSION)  # 1.1.0 added the `resumed` record
 
 
 @dataclass(frozen=True)
@@ -51,29 +54,92 @@ def header(run_id: str, config_hash: str, created: str, sampling: Mapping[str, A
 
 
 class Journal:
-    """The state file of this run, open for appending."""
+    """This run's state file. Nothing touches the disk until the first scenario finishes."""
 
-    def __init__(self, path: Path, head: Mapping[str, Any], carried: Iterable[ScenarioResult] = ()):
-        self.path = path
-        text = _line(head) + "".join(_line({"event": "finished", "result": r.to_json()}) for r in carried)
-        write_text_atomic(path, text)
-        self._fh: IO[str] | None = open(path, "a", encoding="utf-8")
-
-    def _write(self, record: Mapping[str, Any]) -> None:
-        assert self._fh is not None
-        self._fh.write(_line(record))
-        self._fh.flush()
+    def __init__(self, path: Path, head: Mapping[str, Any], carried: Iterable[ScenarioResult] = (),
+                 append: bool = False, latest: Path | None = None):
+        self.path, self.head, self.append, self.latest = Path(path), dict(head), append, latest
+        self.carried = list(carried)  # resumed results, copied into a journal that is not their own
+        self._planned: list[str] = []
+        self._fh: IO[str] | None = None
 
     def planned(self, nodeids: Iterable[str]) -> None:
-        self._write({"event": "planned", "nodeids": list(nodeids)})
+        self._planned = list(nodeids)
+
+    def _open(self) -> IO[str]:
+        if self._fh is not None:
+            return self._fh
+        planned = _line({"event": "planned", "nodeids": self._planned})
+        if self.append:
+            fh = open(self.path, "a", encoding="utf-8")
+            if self.path.stat().st_size and not self.path.read_bytes().endswith(b"\n"):
+                fh.write("\n")  # close a torn last line; loading skips it
+            fh.write(_line({"event": "resumed", "run_id": self.head["run_id"], "created": self.head["created"]}))
+            fh.write(planned)
+        else:
+            text = _line(self.head) + planned + "".join(
+                _line({"event": "finished", "result": r.to_json()}) for r in self.carried)
+            write_text_atomic(self.path, text)
+            fh = open(self.path, "a", encoding="utf-8")
+            if self.latest is not None:
+                _point(self.latest, self.path)
+        self._fh = fh
+        return fh
 
     def finished(self, result: ScenarioResult) -> None:
-        self._write({"event": "finished", "result": result.to_json()})
+        fh = self._open()
+        fh.write(_line({"event": "finished", "result": result.to_json()}))
+        fh.flush()
 
     def close(self) -> None:
         if self._fh is not None:
             self._fh.close()
             self._fh = None
+
+
+def _point(link: Path, target: Path) -> None:
+    """Make `link` a symlink to `target`, atomically (a reader never sees it missing)."""
+    tmp = link.with_name(f".{link.name}.{os.getpid()}.tmp")
+    try:
+        tmp.unlink(missing_ok=True)
+        tmp.symlink_to(os.path.relpath(target, link.parent))
+        os.replace(tmp, link)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # a convenience only: the journal itself is written
+
+
+def state_dir(root: Path) -> Path:
+    return Path(root) / "results" / "modelqa-state"
+
+
+def new_path(root: Path, run_id: str, created: str) -> Path:
+    stamp = created.replace("-", "").replace(":", "").split("+")[0]
+    return state_dir(root) / f"{stamp}-{run_id[:8]}.jsonl"
+
+
+def resolve_resume(path: Path, root: Path) -> Path:
+    """`latest` -> the journal latest.jsonl points at."""
+    if str(path) != "latest":
+        return Path(path)
+    link = state_dir(root) / "latest.jsonl"
+    if not link.exists():
+        raise StateError(f"no eval state to resume: {link} does not exist (no run has finished a scenario here)")
+    return link.resolve()
+
+
+def check_new_journal(path: Path) -> None:
+    """A new run may not replace a journal that holds finished scenarios."""
+    if not Path(path).exists():
+        return
+    try:
+        saved = load(path)
+    except StateError:
+        saved = None
+    if saved is None or saved.finished:
+        what = f"holds {len(saved.finished)} finished scenarios of run {saved.run_id}" if saved else \
+            "is not an eval state this plugin can read"
+        raise StateError(f"{path} {what}; resume it with --modelqa-resume {path}, or give --modelqa-state "
+                         "another path (nothing is ever overwritten)")
 
 
 def load(path: Path) -> SavedState:
@@ -86,20 +152,22 @@ def load(path: Path) -> SavedState:
         try:
             records.append(json.loads(line))
         except json.JSONDecodeError:
-            if i == len(lines):
-                break  # torn by a kill mid-write: that scenario simply did not finish
+            # Torn by a kill mid-write (the last line, or one a resumed run closed off): that
+            # scenario simply did not finish.
+            if i == len(lines) or '"event":"resumed"' in lines[i]:
+                continue
             raise StateError(f"{path}:{i}: not a JSON record (the state file is damaged)") from None
     if not records or records[0].get("kind") != "modelqa-state":
         raise StateError(f"{path} is not a pytest-modelqa eval state (no header line)")
     head = records[0]
-    if head.get("schema_version") != STATE_SCHEMA_VERSION:
+    if head.get("schema_version") not in READABLE_VERSIONS:
         raise StateError(f"{path}: state schema {head.get('schema_version')}, this plugin reads {STATE_SCHEMA_VERSION}")
     finished: dict[str, ScenarioResult] = {}
     planned: tuple[str, ...] = ()
     for i, rec in enumerate(records[1:], 2):
         try:
             if rec["event"] == "planned":
-                planned = tuple(rec["nodeids"])
+                planned = tuple(dict.fromkeys((*planned, *rec["nodeids"])))
             elif rec["event"] == "finished":
                 result = ScenarioResult.from_json(rec["result"])
                 finished[result.nodeid] = result
@@ -128,7 +196,4 @@ def reusable(saved: SavedState, versions: Mapping[str, str]) -> dict[str, Scenar
     return {nodeid: r for nodeid, r in saved.finished.items()
             if r.outcome != "error" and versions.get(r.pack) == r.pack_version}
 
-
-def default_path(root: Path) -> Path:
-    return root / "results" / "modelqa-state.jsonl"
 

@@ -13,7 +13,7 @@ import pytest
 
 # Imported here, once, so pytester's in-process runs (which drop modules first imported during
 # a run) never re-import yaml: its C loader cannot be re-initialised against a fresh module.
-import pytest_modelqa.run  # noqa: F401
+import pytest_modelqa.session  # noqa: F401
 
 TESTS = Path(__file__).parent
 SELFTEST_PACKS = TESTS / "packs"
@@ -62,7 +62,7 @@ def results_schema() -> dict:
 def run_json(pytester: pytest.Pytester, *args: str, out: str = "out.json") -> tuple[pytest.RunResult, dict]:
     """An in-process plugin run with the self-test packs; (result, JSON results or {})."""
     path = pytester.path / out
-    result = pytester.runpytest("-p", "no:cacheprovider", "--packs-dir", str(SELFTEST_PACKS),
+    result = pytester.runpytest("-p", "no:cacheprovider", "--modelqa-packs-dir", str(SELFTEST_PACKS),
                                 "--modelqa-json", str(path), *args)
     return result, json.loads(path.read_text()) if path.exists() else {}
 

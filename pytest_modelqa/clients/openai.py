@@ -1,4 +1,6 @@
-"""OpenAI-compatible `/v1/chat/completions` client (llama.cpp, vLLM, SGLang, Ollama /v1, …).
+"""OpenAI-compatible `/v1/chat/completions` client (llama.cpp, vLLM, SGLang, Ollama /v1, …),
+the first implementation of clients.base.ModelAPI. `describe` also reads the llama.cpp
+extras (`/health` while loading, `/props`) where a server has them.
 
 Retries transport errors, 5xx and 429 with backoff, boundedly, and counts them. A reply the
 model gave (however wrong) is never retried. A serving problem that survives the retries
@@ -7,32 +9,17 @@ raises ServingError, which the plugin reports as a pytest error, apart from qual
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
-from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 import httpx
 
+from ..errors import EndpointError, ServingError
 from ..messages import Reply, ToolCall
 from ..reasoning import split_reasoning
-
-
-class ServingError(Exception):
-    def __init__(self, failure_mode: str, detail: str, retries: int = 0):
-        super().__init__(detail)
-        self.failure_mode, self.detail, self.retries = failure_mode, detail, retries
-
-
-@dataclass(frozen=True)
-class ChatSettings:
-    """Everything about a request that is not the conversation itself."""
-
-    model: str
-    sampling: Mapping[str, Any]
-    thinking: bool
-    max_tokens: int
-    reasoning_effort: str | None = None
+from .base import ChatSettings, ServerFacts
 
 
 def request_body(messages: Sequence[Mapping[str, Any]], tools: Sequence[Mapping[str, Any]],
@@ -85,18 +72,60 @@ def headers(api_key: str | None) -> dict[str, str]:
 
 
 class OpenAIClient:
+    api = "openai"
+
     def __init__(self, base_url: str, api_key: str | None = None, retries: int = 3,
-                 backoff_s: float = 0.25, max_connections: int = 64):
+                 backoff_s: float = 0.25, max_connections: int = 64, transport: httpx.BaseTransport | None = None):
         self.base_url = base_url
         self.retries = retries
         self.backoff_s = backoff_s
         self._http = httpx.Client(
-            base_url=base_url, headers=headers(api_key),
+            base_url=base_url, headers=headers(api_key), transport=transport,
             limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
         )
 
     def close(self) -> None:
         self._http.close()
+
+    # -- what the server is -----------------------------------------------------------------------
+    def _get(self, path: str, timeout: httpx.Timeout) -> httpx.Response | None:
+        try:
+            return self._http.get(path, timeout=timeout)
+        except httpx.TimeoutException:
+            return None
+
+    def describe(self, model: str | None, load_timeout_s: float = 120.0) -> ServerFacts:
+        url = self.base_url
+        timeout = httpx.Timeout(30.0, connect=3.0)
+        try:
+            health = self._http.get("/health", timeout=timeout)
+        except httpx.TransportError as exc:
+            raise EndpointError(f"model endpoint {url} is unreachable ({type(exc).__name__}: {exc}); "
+                                "is the server running, and is the URL right?") from None
+        deadline = time.monotonic() + load_timeout_s
+        while health.status_code == 503 and time.monotonic() < deadline:  # llama.cpp: model loading
+            time.sleep(0.5)
+            health = self._http.get("/health", timeout=timeout)
+        if health.status_code == 503:
+            raise EndpointError(f"{url}/health still says 503 (loading) after {load_timeout_s:.0f}s")
+        models = self._get("/v1/models", timeout)
+        if models is None or models.status_code != 200:
+            status = "timed out" if models is None else f"HTTP {models.status_code}: {models.text[:200]}"
+            raise EndpointError(f"{url}/v1/models {status}; is this an OpenAI-compatible endpoint?")
+        try:
+            served = [m["id"] for m in models.json().get("data", [])]
+        except (ValueError, AttributeError, KeyError, TypeError):
+            raise EndpointError(f"{url}/v1/models did not return a model list: {models.text[:200]}") from None
+        if model is None:
+            if not served:
+                raise EndpointError(f"{url}/v1/models lists no model; pass --modelqa-model NAME")
+            model = served[0]
+        props = self._get("/props", timeout)
+        try:
+            extras = _from_props(props.json()) if props is not None and props.status_code == 200 else {}
+        except ValueError:
+            extras = {}
+        return ServerFacts(model=model, **extras)
 
     def chat(self, messages: Sequence[Mapping[str, Any]], tools: Sequence[Mapping[str, Any]],
                    settings: ChatSettings, timeout_s: float) -> Reply:
@@ -136,3 +165,18 @@ class OpenAIClient:
         if after and after.replace(".", "", 1).isdigit():
             return min(float(after), 10.0)
         return min(self.backoff_s * 2 ** attempt, 8.0)
+
+
+def _from_props(props: Any) -> dict[str, Any]:
+    if not isinstance(props, dict):
+        return {}
+    template = props.get("chat_template")
+    params = (props.get("default_generation_settings") or {}).get("params") or {}
+    keep = ("temperature", "top_k", "top_p", "min_p", "seed", "repeat_penalty", "n_predict")
+    return {
+        "slots": props.get("total_slots"),
+        "build": props.get("build_info"),
+        "model_path": props.get("model_path"),
+        "template_sha256": hashlib.sha256(template.encode()).hexdigest() if isinstance(template, str) else None,
+        "server_sampling": {k: params[k] for k in keep if k in params},
+    }

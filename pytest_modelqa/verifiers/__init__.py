@@ -1,7 +1,10 @@
-"""Verifier registry. A verifier kind is a pure function (params, scenario, episode) -> Verdict.
+"""Verifier registry. A verifier kind is a function (params, scenario, episode) -> Verdict.
 
 Each kind declares a JSON Schema for its parameters, checked when the pack loads, so a bad
-verifier spec is a collection error rather than a failure at run time."""
+verifier spec is a collection error rather than a failure at run time; and what it needs
+beyond the episode (`needs`: e.g. "sandbox" to execute code, "judge" for an LLM judge), so
+a run that lacks it skips the scenario with the reason instead of scoring it. A kind that
+needs nothing is pure: the same episode always gets the same verdict (`modelqa rescore`)."""
 
 from __future__ import annotations
 
@@ -51,18 +54,29 @@ class Kind:
     verify: VerifyFn
     params: Draft202012Validator
     check: CheckFn | None  # meaning checks beyond the schema (e.g. tool names exist)
+    needs: frozenset[str] = frozenset()  # capabilities beyond the episode: "sandbox", "judge"
 
 
 REGISTRY: dict[str, Kind] = {}
+CAPABILITIES = ("sandbox", "judge")
 
 
-def register(name: str, params_schema: Mapping[str, Any], check: CheckFn | None = None):
+def register(name: str, params_schema: Mapping[str, Any], check: CheckFn | None = None,
+             needs: tuple[str, ...] = ()):
+    unknown = set(needs) - set(CAPABILITIES)
+    assert not unknown, f"unknown capabilities {unknown}"
+
     def wrap(fn: VerifyFn) -> VerifyFn:
         schema = {"type": "object", **params_schema}
         schema.setdefault("properties", {})["kind"] = {"const": name}
-        REGISTRY[name] = Kind(name, fn, Draft202012Validator(schema), check)
+        REGISTRY[name] = Kind(name, fn, Draft202012Validator(schema), check, frozenset(needs))
         return fn
     return wrap
+
+
+def needs(scenario: "Scenario") -> frozenset[str]:
+    """What the scenario's verifier needs beyond the episode."""
+    return REGISTRY[scenario.verifier["kind"]].needs
 
 
 def check_params(scenario: "Scenario") -> str | None:

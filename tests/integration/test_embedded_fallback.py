@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_modelqa.clients.openai import ChatSettings, OpenAIClient
+from pytest_modelqa.clients.base import ChatSettings
+from pytest_modelqa.clients.openai import OpenAIClient
 from pytest_modelqa.servers import ManagedServer, embedded_command
 
 pytestmark = pytest.mark.realserver

@@ -13,7 +13,8 @@ import httpx
 import jsonschema
 import pytest
 
-from pytest_modelqa.clients.openai import ChatSettings, OpenAIClient
+from pytest_modelqa.clients.base import ChatSettings
+from pytest_modelqa.clients.openai import OpenAIClient
 from pytest_modelqa.servers import ManagedServer, ServerError, embedded_command
 
 pytestmark = pytest.mark.realserver
@@ -83,7 +84,7 @@ def test_two_greedy_runs_give_the_same_verdicts(pytester) -> None:
         server = ManagedServer(embedded_command(parallel=1).command, health_timeout_s=120)
     except ServerError as exc:
         pytest.skip(f"no real llama-server here: {exc}")
-    args = ("-m", "toolcall_15", "-k", "TC-0", "--concurrency", "1")
+    args = ("-m", "toolcall_15", "-k", "TC-0", "--modelqa-concurrency", "1")
     try:
         _, first = run_packs(pytester, server.url, "first", *args)
         _, second = run_packs(pytester, server.url, "second", *args)

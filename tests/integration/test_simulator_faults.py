@@ -12,7 +12,7 @@ from tests.conftest import SELFTEST_PACKS
 
 def run(pytester: pytest.Pytester, url: str, *args: str) -> tuple[pytest.RunResult, dict]:
     out = pytester.path / "out.json"
-    result = pytester.runpytest("-p", "no:cacheprovider", "--packs-dir", str(SELFTEST_PACKS), "-m", "selftest_4",
+    result = pytester.runpytest("-p", "no:cacheprovider", "--modelqa-packs-dir", str(SELFTEST_PACKS), "-m", "selftest_4",
                                 f"--model-endpoint={url}", "--modelqa-json", str(out), *args)
     return result, json.loads(out.read_text())
 
@@ -66,7 +66,7 @@ def test_truncated_output_is_token_limit(pytester, simulator) -> None:
 @pytest.mark.parametrize("style", ["field", "tags"])
 def test_reasoning_is_stripped_before_verification(pytester, simulator, style) -> None:
     sim = simulator("--think-style", style)
-    result, doc = run(pytester, sim.url, "--enable-thinking")
+    result, doc = run(pytester, sim.url, "--modelqa-enable-thinking")
     result.assert_outcomes(passed=4)
     assert all(s["thought"] and "step by step" in s["reasoning"] for s in doc["scenarios"])
     assert all("<think>" not in s["response"] for s in doc["scenarios"])
@@ -74,7 +74,7 @@ def test_reasoning_is_stripped_before_verification(pytester, simulator, style) -
 
 def test_thinking_requested_but_absent_is_flagged(pytester, simulator) -> None:
     sim = simulator()
-    _, doc = run(pytester, sim.url, "--enable-thinking")
+    _, doc = run(pytester, sim.url, "--modelqa-enable-thinking")
     assert any("thinking was requested but no reasoning came back" in w for w in doc["warnings"])
 
 
@@ -93,10 +93,10 @@ def test_concurrency_is_bounded_by_slots_and_used(pytester, simulator) -> None:
 
 def test_non_canonical_sampling_is_labelled(pytester, simulator) -> None:
     sim = simulator()
-    result, doc = run(pytester, sim.url, "--temperature", "0.7", "--top-p", "0.9")
+    result, doc = run(pytester, sim.url, "--modelqa-temperature", "0.7", "--modelqa-top-p", "0.9")
     assert doc["sampling"]["canonical"] is False
     assert doc["sampling"]["fields"] == {"temperature": 0.7, "seed": 1234, "top_p": 0.9}
     result.stdout.fnmatch_lines(["*non-canonical sampling (temperature=0.7,top_p=0.9,seed=1234)*",
                                  "Quality:*temperature=0.7,top_p=0.9*"])
-    _, doc = run(pytester, sim.url, "--sampling-from-server")
+    _, doc = run(pytester, sim.url, "--modelqa-sampling-from-server")
     assert doc["sampling"]["fields"] == {} and doc["endpoints"][0]["server_sampling"]["temperature"] == 0.8

@@ -10,11 +10,13 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from pytest_modelqa.packs import discover, load_pack, shipped_packs_dir
+from pytest_modelqa.catalogue import load_checked
+from pytest_modelqa.names import shipped_packs_dir
+from pytest_modelqa.packs import discover
 from tests.conftest import SELFTEST_PACKS, dead_port, run_json
 
-SHIPPED = [load_pack(p) for p in discover([shipped_packs_dir()])]
-ALL_PACKS = SHIPPED + [load_pack(p) for p in discover([SELFTEST_PACKS])]
+SHIPPED = [load_checked(p) for p in discover([shipped_packs_dir()])]
+ALL_PACKS = SHIPPED + [load_checked(p) for p in discover([SELFTEST_PACKS])]
 
 
 def test_inert_without_endpoint(pytester: pytest.Pytester) -> None:
@@ -61,18 +63,18 @@ def test_lenient_verifier_is_caught_by_junk_control(pytester: pytest.Pytester) -
         "must_include: [Tokyo]", "must_include: []")
     d = pytester.mkdir("lenient")
     (d / "lenient.yaml").write_text(lenient)
-    result = pytester.runpytest("-p", "no:cacheprovider", "--packs-dir", str(d), "--modelqa-control=junk",
+    result = pytester.runpytest("-p", "no:cacheprovider", "--modelqa-packs-dir", str(d), "--modelqa-control=junk",
                                 "-m", "lenient_1")
     result.assert_outcomes(passed=3, failed=1)
     result.stdout.fnmatch_lines(["*ST-04: a junk answer PASSED the verifier*", "*VERIFIER BUG (1)*"])
 
 
 def test_items_have_node_ids_and_markers(pytester: pytest.Pytester) -> None:
-    result = pytester.runpytest("-p", "no:cacheprovider", "--packs-dir", str(SELFTEST_PACKS),
+    result = pytester.runpytest("-p", "no:cacheprovider", "--modelqa-packs-dir", str(SELFTEST_PACKS),
                                 "--modelqa-control=oracle", "--collect-only", "-q", "--strict-markers",
                                 "-m", "quick and selftest_4")
     result.stdout.fnmatch_lines(["*selftest-4.yaml::ST-01", "*selftest-4.yaml::ST-04"])
-    result = pytester.runpytest("-p", "no:cacheprovider", "--packs-dir", str(SELFTEST_PACKS),
+    result = pytester.runpytest("-p", "no:cacheprovider", "--modelqa-packs-dir", str(SELFTEST_PACKS),
                                 "--modelqa-control=oracle", "-k", "ST-02", "-W", "error")
     result.assert_outcomes(passed=1)
     assert "0 of 4" not in result.stdout.str()
@@ -105,7 +107,7 @@ def test_broken_pack_is_a_collection_error_naming_file_scenario_problem(pytester
         text = good.replace("id: ST-02", "id: ST-01")
     d = pytester.mkdir("broken")
     (d / "broken.yaml").write_text(text)
-    result = pytester.runpytest("-p", "no:cacheprovider", "--packs-dir", str(d), "--modelqa-control=oracle")
+    result = pytester.runpytest("-p", "no:cacheprovider", "--modelqa-packs-dir", str(d), "--modelqa-control=oracle")
     assert result.ret == pytest.ExitCode.INTERRUPTED
     result.stdout.fnmatch_lines([f"*modelqa pack error: *broken.yaml*{message}*"])
     assert "Traceback" not in result.stdout.str()
@@ -170,13 +172,13 @@ def test_xdist_gives_the_same_table_and_json(pytester: pytest.Pytester, simulato
 
 def test_api_key_never_in_artifacts(pytester: pytest.Pytester, simulator) -> None:
     sim = simulator()
-    _, doc = run_json(pytester, f"--model-endpoint={sim.url}", "--model-api-key", "sk-SECRET-123", "-m", "selftest_4")
+    _, doc = run_json(pytester, f"--model-endpoint={sim.url}", "--modelqa-api-key", "sk-SECRET-123", "-m", "selftest_4")
     assert doc and "sk-SECRET-123" not in json.dumps(doc)
 
 
 def test_last_failed_reruns_only_the_failed_scenarios(pytester: pytest.Pytester, simulator) -> None:
     sim = simulator("--success-rate", "0.5", "--seed", "3")
-    args = ["--packs-dir", str(SELFTEST_PACKS), f"--model-endpoint={sim.url}", "-m", "selftest_4"]
+    args = ["--modelqa-packs-dir", str(SELFTEST_PACKS), f"--model-endpoint={sim.url}", "-m", "selftest_4"]
     first = pytester.runpytest(*args)
     failed = first.parseoutcomes()["failed"]
     again = pytester.runpytest(*args, "--lf")

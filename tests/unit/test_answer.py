@@ -20,12 +20,13 @@ import sympy
 from pytest_modelqa.controls import JUNK, junk_applies, junk_responder, oracle_respond
 from pytest_modelqa.episode import Episode, run_episode
 from pytest_modelqa.messages import Reply
-from pytest_modelqa.packs import PackError, load_pack
+from pytest_modelqa.catalogue import load_checked
+from pytest_modelqa.errors import PackError
 from pytest_modelqa.verifiers import verify
 from pytest_modelqa.verifiers.answer import judge, parse_exact, parse_number, split_unit, unwrap
 
 ROOT = Path(__file__).resolve().parents[2]
-PACK = load_pack(ROOT / "packs" / "reasonmath-15.yaml")
+PACK = load_checked(ROOT / "packs" / "reasonmath-15.yaml")
 SC = {s.id: s for s in PACK.scenarios}
 
 
@@ -409,7 +410,7 @@ def test_units_bare_only_and_wrong_unit():
 
 def test_legacy_params_behave_as_before():
     """No compare/units given: '$', '€', '£' and '%' tolerated, 'a/b' read as a number."""
-    st = load_pack(ROOT / "tests" / "packs" / "selftest-4.yaml")
+    st = load_checked(ROOT / "tests" / "packs" / "selftest-4.yaml")
     params = next(s.verifier for s in st.scenarios if s.verifier["kind"] == "final_answer")
     assert set(params) == {"kind", "answer"}
     for ok in ("205", "205.0", "$205", "205%", "410/2", "**205**", "205."):
@@ -519,20 +520,20 @@ def _pack(tmp_path: Path, verifier: str, prompt: str = 'How many? End with "ANSW
 ])
 def test_bad_params_are_pack_errors(tmp_path, verifier, message):
     with pytest.raises(PackError) as exc:
-        load_pack(_pack(tmp_path, verifier))
+        load_checked(_pack(tmp_path, verifier))
     assert "S-1" in str(exc.value) and message in str(exc.value), str(exc.value)
 
 
 def test_prompt_must_ask_for_the_answer_line(tmp_path):
     with pytest.raises(PackError, match="no message asks for the 'ANSWER:' line"):
-        load_pack(_pack(tmp_path, "{kind: final_answer, answer: 1}", prompt="How many?"))
+        load_checked(_pack(tmp_path, "{kind: final_answer, answer: 1}", prompt="How many?"))
 
 
 def test_prompt_holding_a_passing_answer_line_is_a_pack_error(tmp_path):
     prompt = "How many?\nFor example:\nANSWER: 1"
     with pytest.raises(PackError, match="echoed back, passes"):
-        load_pack(_pack(tmp_path, "{kind: final_answer, answer: 1}", prompt=prompt))
-    load_pack(_pack(tmp_path, "{kind: final_answer, answer: 2}", prompt=prompt.replace("1", "7")))
+        load_checked(_pack(tmp_path, "{kind: final_answer, answer: 1}", prompt=prompt))
+    load_checked(_pack(tmp_path, "{kind: final_answer, answer: 2}", prompt=prompt.replace("1", "7")))
 
 
 def test_gold_values_are_consistent_with_math():

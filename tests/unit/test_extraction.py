@@ -14,7 +14,8 @@ import pytest
 from pytest_modelqa.controls import JUNK, junk_applies, junk_reply
 from pytest_modelqa.episode import Episode
 from pytest_modelqa.messages import Reply
-from pytest_modelqa.packs import PackError, load_pack
+from pytest_modelqa.catalogue import load_checked
+from pytest_modelqa.errors import PackError
 from pytest_modelqa.verifiers import REGISTRY, Verdict, verify
 from pytest_modelqa.verifiers.extraction import (
     code_text, loose_text, parse_date, parse_time, score_answer,
@@ -22,7 +23,7 @@ from pytest_modelqa.verifiers.extraction import (
 from pytest_modelqa.verifiers.jsonout import payload
 
 PACK_PATH = Path(__file__).resolve().parents[2] / "packs" / "dataextract-15.yaml"
-PACK = load_pack(PACK_PATH)
+PACK = load_checked(PACK_PATH)
 SC = {s.id: s for s in PACK.scenarios}
 THRESHOLD = 0.9
 
@@ -574,7 +575,7 @@ def _pack(tmp_path: Path, verifier: dict) -> Path:
 
 
 def test_the_base_tiny_pack_loads(tmp_path):
-    assert load_pack(_pack(tmp_path, BASE)).scenarios[0].id == "T-01"
+    assert load_checked(_pack(tmp_path, BASE)).scenarios[0].id == "T-01"
 
 
 @pytest.mark.parametrize("change, message", [
@@ -605,7 +606,7 @@ def test_the_base_tiny_pack_loads(tmp_path):
 ])
 def test_bad_verifier_params_are_pack_errors(tmp_path, change, message):
     with pytest.raises(PackError) as err:
-        load_pack(_pack(tmp_path, {**BASE, **change}))
+        load_checked(_pack(tmp_path, {**BASE, **change}))
     assert "T-01" in str(err.value) and message in str(err.value), str(err.value)
 
 

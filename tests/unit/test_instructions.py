@@ -11,7 +11,8 @@ import pytest
 from pytest_modelqa.controls import JUNK, junk_reply
 from pytest_modelqa.episode import Episode
 from pytest_modelqa.messages import Reply
-from pytest_modelqa.packs import PackError, load_pack
+from pytest_modelqa.catalogue import load_checked
+from pytest_modelqa.errors import PackError
 from pytest_modelqa.verifiers import REGISTRY, verify
 from pytest_modelqa.verifiers import counting as C
 from pytest_modelqa.verifiers.instructions import CHECKS, evaluate
@@ -397,14 +398,14 @@ def _pack(tmp_path: Path, constraints: str, prompt: str = "Explain photosynthesi
 ])
 def test_bad_constraints_are_pack_errors(tmp_path, constraints, message):
     with pytest.raises(PackError) as exc:
-        load_pack(_pack(tmp_path, constraints))
+        load_checked(_pack(tmp_path, constraints))
     assert message in str(exc.value) and "S-1" in str(exc.value)
 
 
 def test_prompt_echo_meeting_every_constraint_is_a_pack_error(tmp_path):
     with pytest.raises(PackError, match="echoed back"):
-        load_pack(_pack(tmp_path, "[{check: words, at_most: 20}, {check: no_commas}]"))
-    load_pack(_pack(tmp_path, "[{check: words, at_most: 20}, {check: include, phrases: [sugar]}]"))
+        load_checked(_pack(tmp_path, "[{check: words, at_most: 20}, {check: no_commas}]"))
+    load_checked(_pack(tmp_path, "[{check: words, at_most: 20}, {check: include, phrases: [sugar]}]"))
 
 
 # ----------------------------------------------------------------------------- the shipped pack
@@ -414,7 +415,7 @@ CONTENT_CHECKS = {"include", "include_any", "pattern", "frequency", "json"}
 
 @pytest.fixture(scope="module")
 def pack():
-    return load_pack(PACK)
+    return load_checked(PACK)
 
 
 def test_pack_metadata(pack):

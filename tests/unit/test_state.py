@@ -1,4 +1,5 @@
-"""The eval state journal: atomic start, append per scenario, torn tails, refusal on config change."""
+"""The eval state journal: written from the first finished scenario, appended per scenario, torn
+tails, never replaced, refusal on config change."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import jsonschema
 import pytest
 
 from pytest_modelqa.results import ScenarioResult
-from pytest_modelqa.state import Journal, StateError, check_resumable, header, load, reusable
+from pytest_modelqa.state import (Journal, StateError, check_new_journal, check_resumable, header, load, new_path,
+                                  resolve_resume, reusable, state_dir)
 
 SCHEMA = json.loads((Path(__file__).parents[2] / "pytest_modelqa" / "schemas" / "state.schema.json").read_text())
 
@@ -27,10 +29,21 @@ HEAD = header("run1", "0123456789ab", "2026-11-22T10:00:00+00:00", {"label": "gr
               {"model": "m", "seed": 1234, "thinking": None})
 
 
+def written(path: Path, results: list[ScenarioResult], planned: list[str] = ()) -> Path:
+    """A journal whose run finished `results` (the file appears with the first of them)."""
+    j = Journal(path, HEAD)
+    j.planned(planned)
+    for r in results:
+        j.finished(r)
+    j.close()
+    return path
+
+
 def test_journal_round_trip_and_every_line_matches_the_schema(tmp_path: Path) -> None:
     path = tmp_path / "s" / "state.jsonl"
     j = Journal(path, HEAD, [result("A")])
     j.planned(["packs/p.yaml::A", "packs/p.yaml::B", "packs/p.yaml::C"])
+    assert not path.exists()  # nothing on disk before a scenario finishes
     j.finished(result("B", "failed"))
     j.close()
     for line in path.read_text().splitlines():
@@ -40,9 +53,15 @@ def test_journal_round_trip_and_every_line_matches_the_schema(tmp_path: Path) ->
     assert saved.planned[-1] == "packs/p.yaml::C" and saved.finished["packs/p.yaml::B"] == result("B", "failed")
 
 
+def test_a_journal_that_finishes_nothing_is_never_written(tmp_path: Path) -> None:
+    j = Journal(tmp_path / "state.jsonl", HEAD, latest=tmp_path / "latest.jsonl")
+    j.planned(["packs/p.yaml::A"])
+    j.close()
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_torn_last_line_is_ignored_but_damage_elsewhere_is_an_error(tmp_path: Path) -> None:
-    path = tmp_path / "state.jsonl"
-    Journal(path, HEAD, [result("A"), result("B")]).close()
+    path = written(tmp_path / "state.jsonl", [result("A"), result("B")])
     text = path.read_text()
     path.write_text(text + '{"event": "finished", "result": {"nod')
     assert list(load(path).finished) == ["packs/p.yaml::A", "packs/p.yaml::B"]
@@ -57,19 +76,48 @@ def test_a_torn_last_line_is_ignored_but_damage_elsewhere_is_an_error(tmp_path: 
         load(tmp_path / "missing.jsonl")
 
 
-def test_starting_a_journal_replaces_the_file_atomically(tmp_path: Path) -> None:
-    path = tmp_path / "state.jsonl"
-    Journal(path, HEAD, [result("A"), result("B"), result("C")]).close()
+def test_resuming_appends_after_a_torn_line_and_loses_nothing(tmp_path: Path) -> None:
+    path = written(tmp_path / "state.jsonl", [result("A"), result("B")])
+    before = path.read_bytes() + b'{"event": "finished", "result": {"nod'
+    path.write_bytes(before)
+    j = Journal(path, HEAD, append=True)
+    j.planned(["packs/p.yaml::A", "packs/p.yaml::B", "packs/p.yaml::C"])
+    j.finished(result("C", "failed"))
+    j.close()
+    assert path.read_bytes().startswith(before)  # appended, never rewritten
     saved = load(path)
-    Journal(path, HEAD, [saved.finished["packs/p.yaml::A"]]).close()  # resume into the same file
-    assert list(load(path).finished) == ["packs/p.yaml::A"]
-    assert [p.name for p in tmp_path.iterdir()] == ["state.jsonl"]  # no temporary file left behind
+    assert list(saved.finished) == ["packs/p.yaml::A", "packs/p.yaml::B", "packs/p.yaml::C"]
+    for line in path.read_text().splitlines():
+        if not line.startswith('{"event": "finished", "result": {"nod'):
+            jsonschema.validate(json.loads(line), SCHEMA)
+
+
+def test_a_new_run_may_not_replace_a_journal_with_finished_scenarios(tmp_path: Path) -> None:
+    path = written(tmp_path / "state.jsonl", [result("A")])
+    with pytest.raises(StateError, match=r"holds 1 finished scenarios of run run1; resume it with --modelqa-resume"):
+        check_new_journal(path)
+    (tmp_path / "junk.jsonl").write_text("not json\n")
+    with pytest.raises(StateError, match="is not an eval state"):
+        check_new_journal(tmp_path / "junk.jsonl")
+    check_new_journal(tmp_path / "new.jsonl")  # absent: fine
+
+
+def test_new_journals_get_their_own_file_and_latest_points_at_the_newest(tmp_path: Path) -> None:
+    first = new_path(tmp_path, "a" * 32, "2026-11-22T10:00:00+00:00")
+    second = new_path(tmp_path, "b" * 32, "2026-11-22T10:05:00+00:00")
+    assert first != second and first.parent == state_dir(tmp_path)
+    latest = state_dir(tmp_path) / "latest.jsonl"
+    for path in (first, second):
+        j = Journal(path, HEAD, latest=latest)
+        j.finished(result("A"))
+        j.close()
+    assert latest.is_symlink() and latest.resolve() == second.resolve()
+    assert resolve_resume(Path("latest"), tmp_path) == second.resolve()
+    assert load(first).finished and load(second).finished
 
 
 def test_resume_refuses_another_config_and_names_the_difference(tmp_path: Path) -> None:
-    path = tmp_path / "state.jsonl"
-    Journal(path, HEAD, []).close()
-    saved = load(path)
+    saved = load(written(tmp_path / "state.jsonl", [result("A")]))
     check_resumable(saved, "0123456789ab", {"model": "m", "seed": 1234, "thinking": None})
     with pytest.raises(StateError, match=r"config hash 0123456789ab, this run has ffffffffffff \(seed: state 1234, "
                                          r"now 7\)"):
@@ -77,6 +125,6 @@ def test_resume_refuses_another_config_and_names_the_difference(tmp_path: Path) 
 
 
 def test_only_finished_non_error_results_of_unchanged_packs_are_reused(tmp_path: Path) -> None:
-    path = tmp_path / "state.jsonl"
-    Journal(path, HEAD, [result("A"), result("B", "error"), result("C", "failed"), result("D", version="0.9.0")]).close()
+    path = written(tmp_path / "state.jsonl",
+                   [result("A"), result("B", "error"), result("C", "failed"), result("D", version="0.9.0")])
     assert sorted(reusable(load(path), {"P": "1.0.0"})) == ["packs/p.yaml::A", "packs/p.yaml::C"]

@@ -12,12 +12,13 @@ import pytest
 from pytest_modelqa.controls import JUNK, junk_reply
 from pytest_modelqa.episode import Episode
 from pytest_modelqa.messages import Reply
-from pytest_modelqa.packs import PackError, load_pack
+from pytest_modelqa.catalogue import load_checked
+from pytest_modelqa.errors import PackError
 from pytest_modelqa.verifiers import Verdict, verify
 from pytest_modelqa.verifiers.structure import FormatError, evaluate, parse_ics, parse_markdown_sections, \
     parse_markdown_table, parse_sql_insert, parse_yaml, table_cells
 
-PACK = load_pack(Path(__file__).resolve().parents[2] / "packs" / "structoutput-15.yaml")
+PACK = load_checked(Path(__file__).resolve().parents[2] / "packs" / "structoutput-15.yaml")
 SC = {s.id: s for s in PACK.scenarios}
 
 
@@ -602,7 +603,7 @@ JSON_OK = {"format": "json", "schema": {"type": "object"}, "expect": {"/title": 
 ])
 def test_bad_verifier_specs_are_pack_errors(tmp_path, verifier, message):
     with pytest.raises(PackError) as exc:
-        load_pack(_pack(tmp_path, verifier))
+        load_checked(_pack(tmp_path, verifier))
     assert message in str(exc.value) and "S-1" in str(exc.value)
 
 
@@ -611,13 +612,13 @@ def test_unquoted_yaml_date_in_expect_is_a_pack_error(tmp_path):
     # JSON is YAML: the unquoted 2025-09-18 loads as a date object
     path.write_text(path.read_text().replace('"Dune"', '"Dune", "/d": 2025-09-18'))
     with pytest.raises(PackError, match="not a JSON value"):
-        load_pack(path)
+        load_checked(path)
 
 
 def test_prompt_that_passes_when_echoed_is_a_pack_error(tmp_path):
     with pytest.raises(PackError, match="echoed back"):
-        load_pack(_pack(tmp_path, JSON_OK, prompt='{"title": "Dune"}'))
-    load_pack(_pack(tmp_path, JSON_OK))
+        load_checked(_pack(tmp_path, JSON_OK, prompt='{"title": "Dune"}'))
+    load_checked(_pack(tmp_path, JSON_OK))
 
 
 def test_xml_stray_text_in_containers_fails():

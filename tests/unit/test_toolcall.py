@@ -9,15 +9,17 @@ from typing import Any
 import pytest
 
 from pytest_modelqa.controls import JUNK, junk_applies, junk_responder, oracle_respond
-from pytest_modelqa.episode import Episode, mock_result, run_episode
+from pytest_modelqa.episode import Episode, run_episode
+from pytest_modelqa.tools import MockedTools
 from pytest_modelqa.messages import Reply, ToolCall
-from pytest_modelqa.packs import PackError, load_pack
+from pytest_modelqa.catalogue import load_checked
+from pytest_modelqa.errors import PackError
 from pytest_modelqa.verifiers import verify
 from pytest_modelqa.verifiers.matching import spec_problem, value_matches
 from pytest_modelqa.verifiers.toolcall import questions
 
 PACK_PATH = Path(__file__).resolve().parents[2] / "packs" / "toolcall-15.yaml"
-PACK = load_pack(PACK_PATH)
+PACK = load_checked(PACK_PATH)
 SC = {s.id: s for s in PACK.scenarios}
 
 
@@ -166,7 +168,7 @@ def test_malformed_json_arguments_are_invalid_json():
     not_object = ToolCall.parse("get_stock_quote", '["MSFT"]')
     assert check("TC-01", [not_object], gold_turns("TC-01")[-1]).failure_mode == "invalid_json"
     # the loop answers malformed arguments with an error instead of a mocked result
-    assert "not a valid JSON object" in mock_result(SC["TC-01"].mocks, bad)
+    assert "not a valid JSON object" in MockedTools(SC["TC-01"].mocks).execute(bad)
 
 
 def test_arguments_as_json_string_or_object_are_the_same():
@@ -322,7 +324,7 @@ def test_pack_with_a_bad_verifier_spec_is_a_pack_error(tmp_path):
     broken = tmp_path / "broken.yaml"
     broken.write_text(text.replace("subject: {$contains: []}", "subject: {$regex: '.*'}", 1), encoding="utf-8")
     with pytest.raises(PackError, match="TC-06"):
-        load_pack(broken)
+        load_checked(broken)
     broken.write_text(text.replace("- '[$€£]\\s?\\d'", "- '[unclosed'", 1), encoding="utf-8")
     with pytest.raises(PackError, match="must_not_match"):
-        load_pack(broken)
+        load_checked(broken)

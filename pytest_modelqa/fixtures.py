@@ -1,0 +1,249 @@
+"""Fixtures for hand-written behavioural tests, and how such tests join the report.
+
+    def test_refund_uses_the_refund_tool(modelqa_chat):
+        reply = modelqa_chat([{"role": "user", "content": "Refund order 42"}], tools=[REFUND])
+        assert [c.name for c in reply.tool_calls] == ["refund_order"]
+
+`modelqa_endpoint` (the resolved endpoint and its provenance), `modelqa_sampling`,
+`modelqa_thinking` and `modelqa_chat` (a client bound to all of them: the run's sampling,
+seed per repeat, thinking and budget; reasoning split off the answer as for packs).
+
+A test that uses `modelqa_chat` is a scenario of a row of its own: its module's name, or
+the name given by `@pytest.mark.modelqa_pack("Refunds", version="1.0.0")`. Without a
+version the row's version is the module file's content hash, so a baseline never compares
+an edited test with its old self silently. Its result (pass/fail, the last conversation,
+latency, tokens, retries) goes into the table, the JSON, the Quality line, repeats (it is
+parametrised `[r0]`…`[rN-1]` like pack items) and the baseline gate. A request that fails
+after its retries is recorded as a serving error, apart from quality failures.
+
+This module is imported in every pytest session: nothing heavy at import time. With the
+plugin inactive the fixtures skip, saying how to enable them."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+import pytest
+
+if TYPE_CHECKING:
+    from .messages import ToolCall
+    from .results import ScenarioResult
+    from .session import ModelQASession
+
+CHAT_FIXTURE = "modelqa_chat"
+MARKER = "modelqa_pack"
+DEFAULT_MAX_TOKENS = 512
+INACTIVE = ("pytest-modelqa is not active: give --model-endpoint=URL (or set MODELQA_ENDPOINT, or the ini key "
+            "modelqa_endpoint) to run this test against a model")
+_LOG = pytest.StashKey[list]()  # per item: (messages, Reply) for each request made
+
+
+def _session(config: pytest.Config) -> "ModelQASession":
+    from .names import SESSION
+    mq = config.stash.get(SESSION, None)
+    if mq is None:
+        pytest.skip(INACTIVE)
+    if mq.cfg.control:
+        pytest.skip(f"--modelqa-control={mq.cfg.control} answers packs from their gold answers; hand-written "
+                    "tests need a real endpoint (--model-endpoint)")
+    if not mq.endpoints:
+        pytest.skip("no probed endpoint in this process")
+    return mq
+
+
+def group_of(item: pytest.Item) -> str | None:
+    """The row a hand-written test belongs to, or None if it does not use modelqa_chat."""
+    if CHAT_FIXTURE not in getattr(item, "fixturenames", ()):
+        return None
+    mark = item.get_closest_marker(MARKER)
+    if mark is not None and mark.args:
+        return str(mark.args[0])
+    return Path(str(item.path)).stem
+
+
+def group_version(item: pytest.Item) -> str:
+    mark = item.get_closest_marker(MARKER)
+    if mark is not None and mark.kwargs.get("version"):
+        return str(mark.kwargs["version"])
+    try:
+        digest = hashlib.sha256(Path(item.path).read_bytes()).hexdigest()[:10]
+    except OSError:
+        digest = "unknown"
+    return f"0+{digest}"
+
+
+def group_thinking(item: pytest.Item, forced: bool | None) -> bool:
+    if forced is not None:
+        return forced
+    mark = item.get_closest_marker(MARKER)
+    return bool(mark.kwargs.get("thinking", False)) if mark is not None else False
+
+
+@dataclass(frozen=True)
+class ModelQAEndpoint:
+    url: str
+    model: str
+    api: str
+    build: str | None
+    slots: int | None
+    decode_tps: float | None
+    template_sha256: str | None
+    provenance: str  # how it was chosen: the flag/ini/env that named it, or launched by the plugin
+
+
+@dataclass(frozen=True)
+class ModelQASampling:
+    label: str  # "greedy", "temperature=0.7,seed=1234", "server sampling"
+    canonical: bool
+    fields: Mapping[str, Any]  # sent with every request of repeat 0
+    seed: int
+
+
+@dataclass(frozen=True)
+class ModelQAThinking:
+    enabled: bool
+    max_tokens: int  # thinking budget on top of the answer's
+    reasoning_effort: str | None
+
+
+@dataclass(frozen=True)
+class ChatReply:
+    content: str  # the answer, reasoning removed
+    reasoning: str
+    tool_calls: tuple["ToolCall", ...]
+    usage: Mapping[str, int]
+    latency_s: float
+    finish_reason: str
+    retries: int
+
+
+@dataclass
+class ModelQAChat:
+    """Send messages (and tools), get a ChatReply. Bound to the run's settings."""
+
+    _session: "ModelQASession"
+    _item: pytest.Item
+    repeat: int
+    thinking: bool
+    _log: list = field(default_factory=list)
+
+    def __call__(self, messages: Sequence[Mapping[str, Any]], tools: Sequence[Mapping[str, Any]] = (), *,
+                 max_tokens: int = DEFAULT_MAX_TOKENS) -> ChatReply:
+        from .lanes import chat_settings, request_timeout
+        mq = self._session
+        info = mq.endpoints[0]
+        settings = chat_settings(mq.cfg, info.model, self.thinking, max_tokens, self.repeat)
+        slots = mq.cfg.concurrency or info.slots or 4
+        timeout = request_timeout(mq.cfg, info, slots, settings.max_tokens, 120.0)
+        tools = [t if "type" in t else {"type": "function", "function": dict(t)} for t in tools]
+        log = self._item.stash.setdefault(_LOG, [])
+        try:
+            reply = mq.chat_client().chat(messages, tools, settings, timeout)
+        except Exception as exc:
+            log.append((list(messages), exc))
+            raise
+        log.append((list(messages), reply))
+        return ChatReply(reply.content, reply.reasoning, reply.tool_calls,
+                         {"prompt_tokens": reply.prompt_tokens, "completion_tokens": reply.completion_tokens},
+                         reply.latency_s, reply.finish_reason, reply.retries)
+
+
+@pytest.fixture
+def modelqa_repeat() -> int:
+    """The repeat index (0 … --modelqa-repeat − 1); parametrised when repeats are asked for."""
+    return 0
+
+
+@pytest.fixture
+def modelqa_endpoint(request: pytest.FixtureRequest) -> ModelQAEndpoint:
+    mq = _session(request.config)
+    e = mq.endpoints[0]
+    return ModelQAEndpoint(e.url, e.model, e.api, e.build, e.slots, e.decode_tps, e.template_sha256,
+                           mq.endpoint_provenance())
+
+
+@pytest.fixture
+def modelqa_sampling(request: pytest.FixtureRequest) -> ModelQASampling:
+    cfg = _session(request.config).cfg
+    return ModelQASampling(cfg.sampling_label, cfg.canonical, cfg.sampling_fields(), cfg.seed)
+
+
+@pytest.fixture
+def modelqa_thinking(request: pytest.FixtureRequest) -> ModelQAThinking:
+    cfg = _session(request.config).cfg
+    return ModelQAThinking(group_thinking(request.node, cfg.thinking), cfg.thinking_max_tokens, cfg.reasoning_effort)
+
+
+@pytest.fixture
+def modelqa_chat(request: pytest.FixtureRequest, modelqa_repeat: int) -> ModelQAChat:
+    mq = _session(request.config)
+    return ModelQAChat(mq, request.node, modelqa_repeat, group_thinking(request.node, mq.cfg.thinking))
+
+
+def parametrize_repeats(metafunc: pytest.Metafunc, repeat: int) -> None:
+    if repeat > 1 and CHAT_FIXTURE in metafunc.fixturenames:
+        metafunc.parametrize("modelqa_repeat", range(repeat), ids=[f"r{r}" for r in range(repeat)])
+
+
+def handwritten_result(item: pytest.Item, report: pytest.TestReport, cfg: Any) -> "ScenarioResult | None":
+    """The result of a hand-written test once its outcome is known (call phase, or a failed
+    setup), or None for tests that are not ours or were skipped."""
+    from .errors import ServingError
+    from .messages import Reply
+    from .results import ScenarioResult
+
+    group = group_of(item)
+    if group is None or report.skipped or not (report.when == "call" or report.failed):
+        return None
+    log = item.stash.get(_LOG, [])
+    replies = [r for _, r in log if isinstance(r, Reply)]
+    serving = next((r for _, r in log if isinstance(r, ServingError)), None)
+    repeat, name = _repeat_and_name(item)
+    passed = report.passed
+    if serving is not None and not passed:
+        outcome, mode, detail = "error", serving.failure_mode, serving.detail
+    elif passed:
+        outcome, mode, detail = "passed", None, ""
+    else:
+        outcome, mode = "failed", "verifier_fail"
+        detail = _last_line(report.longreprtext) or "the test failed"
+    last = replies[-1] if replies else Reply()
+    messages = list(log[-1][0]) + [last.assistant_message()] if log else []
+    thinking = group_thinking(item, cfg.thinking)
+    return ScenarioResult(
+        pack=group, pack_version=group_version(item), scenario=name, nodeid=item.nodeid, outcome=outcome,
+        passed=passed, score=1.0 if passed else 0.0, failure_mode=mode, detail=detail, expected="",
+        trace=[f"hand-written test {item.nodeid}: {report.outcome}"], messages=messages,
+        response=last.content, reasoning="\n".join(r.reasoning for r in replies if r.reasoning),
+        tool_calls=[c.to_json() for c in last.tool_calls], turns=len(log),
+        latency_s=round(sum(r.latency_s for r in replies), 4),
+        prompt_tokens=sum(r.prompt_tokens for r in replies), completion_tokens=sum(r.completion_tokens for r in replies),
+        retries=sum(r.retries for r in replies) + (serving.retries if serving else 0),
+        finish_reason=last.finish_reason if replies else "", thinking=thinking,
+        thought=any(r.reasoning.strip() for r in replies), repeat=repeat,
+    )
+
+
+def _repeat_and_name(item: pytest.Item) -> tuple[int, str]:
+    """(repeat index, the test's name without its repeat id): the name is the scenario key
+    every repeat shares."""
+    spec = getattr(item, "callspec", None)
+    if spec is None or "modelqa_repeat" not in spec.params:
+        return 0, item.name
+    repeat = int(spec.params["modelqa_repeat"])
+    ids = spec.id.split("-")
+    ids.reverse()
+    ids.remove(f"r{repeat}")
+    ids.reverse()
+    base = getattr(item, "originalname", item.name)
+    return repeat, f"{base}[{'-'.join(ids)}]" if ids else base
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("E ")]
+    return (errors[0][1:].strip() if errors else lines[-1] if lines else "")[:300]
+

@@ -1,0 +1,113 @@
+"""Where answers come from: one lane per endpoint (a client bound to this run's sampling and
+thinking settings, with its timeouts), or a control that answers without a server."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+from .clients.base import ChatSettings, ModelAPI
+from .clients.openai import OpenAIClient
+from .config import RunConfig
+from .controls import JUNK, junk_applies, junk_responder, oracle_respond
+from .engine import Engine, Lane
+from .episode import Episode, run_episode
+from .errors import ServingError
+from .messages import Reply
+from .packs import Scenario
+from .probe import EndpointInfo
+
+DEFAULT_SLOTS = 4
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a job produced: labelled episodes (one, or one per junk variant), or a serving error."""
+
+    episodes: tuple[tuple[str, Episode], ...] = ()
+    error: ServingError | None = None
+
+
+def client_for(url: str, cfg: RunConfig, slots: int = DEFAULT_SLOTS) -> ModelAPI:
+    """The client of an endpoint (one API today: OpenAI-compatible)."""
+    return OpenAIClient(url, cfg.api_key, retries=cfg.retries, max_connections=max(8, slots * 2))
+
+
+def chat_settings(cfg: RunConfig, model: str, thinking: bool, answer_tokens: int, repeat: int = 0) -> ChatSettings:
+    budget = answer_tokens + (cfg.thinking_max_tokens if thinking else 0)
+    return ChatSettings(model, cfg.sampling_fields(repeat), thinking, budget, cfg.reasoning_effort)
+
+
+class EndpointLane:
+    """Answers from one endpoint, with this run's sampling and thinking settings."""
+
+    def __init__(self, info: EndpointInfo, cfg: RunConfig, slots: int):
+        self.info, self.cfg, self.slots = info, cfg, slots
+        self._settings: dict[str, ChatSettings] = {}
+        self.client = client_for(info.url, cfg, slots)
+
+    def settings(self, scenario: Scenario, repeat: int = 0) -> ChatSettings:
+        key = f"{scenario.key}#{repeat}"
+        found = self._settings.get(key)
+        if found is None:
+            found = self._settings[key] = chat_settings(
+                self.cfg, self.info.model, self.cfg.thinking_for(scenario.pack.thinking), scenario.max_tokens, repeat)
+        return found
+
+    def request_timeout(self, max_tokens: int, fallback_s: float) -> float:
+        return request_timeout(self.cfg, self.info, self.slots, max_tokens, fallback_s)
+
+    def episode(self, scenario: Scenario, repeat: int = 0) -> Episode:
+        """Run the scenario's episode within its ceiling (per request x steps)."""
+        per_request = self.request_timeout(self.settings(scenario).max_tokens, scenario.pack.case_seconds)
+        limit = per_request * scenario.max_steps
+        deadline = time.monotonic() + limit
+
+        def respond(sc: Scenario, messages: Sequence[dict[str, Any]], turn: int) -> Reply:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ServingError("timeout", f"episode took longer than {limit:.0f}s")
+            return self.client.chat(messages, sc.tools, self.settings(sc, repeat), min(per_request, remaining))
+
+        return run_episode(scenario, respond)
+
+
+def request_timeout(cfg: RunConfig, info: EndpointInfo, slots: int, max_tokens: int, fallback_s: float) -> float:
+    """A ceiling, not a target: 3x the time the token budget takes at the measured decode
+    speed shared by all slots, plus room for prompt processing."""
+    if cfg.case_timeout:
+        return cfg.case_timeout
+    if not info.decode_tps:
+        return fallback_s
+    return 20.0 + 3.0 * max_tokens * max(1, slots) / info.decode_tps
+
+
+def build_engine(cfg: RunConfig, endpoints: Sequence[EndpointInfo], share: int = 1) -> Engine[Outcome]:
+    """`share`: how many processes (xdist workers) split each endpoint's slots."""
+    if cfg.control:
+        return Engine([Lane(cfg.control, DEFAULT_SLOTS)])
+    lanes = []
+    for info in endpoints:
+        slots = cfg.concurrency or info.slots or DEFAULT_SLOTS
+        lane = EndpointLane(info, cfg, slots)
+        lanes.append(Lane(info.url, max(1, math.ceil(slots / share)), lane, lane.client.close))
+    return Engine(lanes)
+
+
+def job(cfg: RunConfig, scenario: Scenario, repeat: int) -> Callable[[Lane], Outcome]:
+    """The work of one scenario item on whichever lane picks it up."""
+    control = cfg.control
+
+    def run(lane: Lane) -> Outcome:
+        if control == "oracle":
+            return Outcome((("oracle", run_episode(scenario, oracle_respond)),))
+        if control == "junk":
+            return Outcome(tuple((v, run_episode(scenario, junk_responder(v)))
+                                 for v in JUNK if junk_applies(v, scenario)))
+        try:
+            return Outcome((("model", lane.state.episode(scenario, repeat)),))
+        except ServingError as exc:
+            return Outcome(error=exc)
+    return run

@@ -1,0 +1,384 @@
+"""One active run inside a pytest session: the object every plugin hook delegates to.
+
+It owns, each through its own module: the pack catalogue (catalogue.py), the servers it
+launched (servers.py), the probed endpoints (probe.py), the engine that dispatches episodes
+ahead of the items (engine.py, lanes.py), the eval state journal and resume (state.py),
+hand-written tests' results (fixtures.py), the live progress line (progress.py) and the
+session end (summary.py). Created only when the plugin is asked for; under
+`--collect-only` it collects and does nothing else (no server, no probe, no state).
+
+Roles under pytest-xdist: the controller launches and probes, writes the journal and the
+summary, and runs no items; each worker dispatches the items it is given, on its share of
+every endpoint's slots, with the controller's probe results."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Sequence
+
+import pytest
+
+from . import state
+from .catalogue import Catalogue
+from .collection import PackFile, ScenarioItem, failure_text, is_pack_file, shipped_nodeid
+from .config import RunConfig
+from .engine import Engine
+from .errors import BaselineError, EndpointError, ModelQAError
+from .lanes import Outcome, build_engine, client_for, job
+from .options import AUTO
+from .names import shipped_packs_dir
+from .packs import Scenario
+from .probe import EndpointInfo, probe
+from .progress import Progress
+from .redaction import redact
+from .report import RowSpec, Selection, pack_row
+from .results import ScenarioResult
+from .servers import ServerSet
+from .summary import RunRecord, SessionSummary, render, summarise, write
+from .verdicts import evaluate
+from .verifiers import needs
+
+
+class ModelQASession:
+    def __init__(self, config: pytest.Config, cfg: RunConfig, sources: dict[str, str] | None = None):
+        self.config, self.cfg, self.sources = config, cfg, sources or {}
+        self.worker = hasattr(config, "workerinput")
+        self.controller = not self.worker and bool(getattr(config.option, "numprocesses", None))
+        self.collect_only = bool(config.option.collectonly)
+        self.catalogue = Catalogue()
+        self.pack_dirs = {shipped_packs_dir().resolve(), *cfg.packs_dirs}
+        self.servers = ServerSet(self.say, (cfg.api_key or "",))
+        self.endpoints: list[EndpointInfo] = []
+        self.engine: Engine[Outcome] | None = None
+        self.run_id = uuid.uuid4().hex
+        self.created = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        self.resume_source: Path | None = None
+        self.saved: state.SavedState | None = None
+        self.resumed: dict[str, ScenarioResult] = {}
+        self.results: list[ScenarioResult] = []
+        self.journal: state.Journal | None = None
+        self.progress: Progress | None = None
+        self.quality_failures = 0
+        self.baseline: dict[str, Any] | None = None
+        self.groups: dict[str, RowSpec] = {}  # hand-written test rows, by name
+        self.collected: dict[str, int] = {}  # row name -> items collected before deselection
+        self.summary: SessionSummary | None = None
+        self._markers: set[str] = set()
+        self._chat_client: Any = None
+
+    # -- output ---------------------------------------------------------------------------------
+    def say(self, line: str) -> None:
+        """A progress or status line (quiet under -q)."""
+        if self.config.option.verbose < 0:
+            return
+        tr = self.config.pluginmanager.get_plugin("terminalreporter")
+        if tr is not None:
+            tr.write_line(line)
+
+    def register_marker(self, name: str, text: str) -> None:
+        if name not in self._markers:
+            self._markers.add(name)
+            self.config.addinivalue_line("markers", f"{name}: {text}")
+
+    # -- configure: what gets collected ---------------------------------------------------------
+    def add_default_paths(self) -> None:
+        """Given no path arguments, the shipped packs run; --modelqa-packs-dir always adds its
+        directories. A shipped pack's `packs/<file>` id finds it from any directory."""
+        args = self.config.args
+        for i, arg in enumerate(args):
+            path, _, rest = arg.partition("::")
+            here = Path(self.config.invocation_params.dir, path)
+            shipped = shipped_packs_dir() / Path(path).name
+            if path.startswith("packs/") and not here.exists() and shipped.is_file():
+                args[i] = str(shipped) + (f"::{rest}" if rest else "")
+        if self.config.args_source != pytest.Config.ArgsSource.ARGS:
+            args.append(str(shipped_packs_dir()))
+        args.extend(str(d) for d in self.cfg.packs_dirs if str(d) not in args)
+
+    def collect_file(self, file_path: Path, parent: pytest.Collector) -> PackFile | None:
+        if not is_pack_file(file_path, parent, self.pack_dirs):
+            return None
+        nodeid = shipped_nodeid(file_path, self.config.rootpath)
+        if nodeid is not None:
+            return PackFile.from_parent(parent, path=file_path, nodeid=nodeid)
+        return PackFile.from_parent(parent, path=file_path)
+
+    # -- session start --------------------------------------------------------------------------
+    def start(self) -> None:
+        """Launch and probe (not under --collect-only), load the baseline and the state to
+        resume: everything that can refuse the run does so before a scenario is sent."""
+        if self.collect_only:
+            return
+        if self.worker:
+            self.endpoints = [EndpointInfo(**e) for e in self.config.workerinput["modelqa_endpoints"]]  # type: ignore[attr-defined]
+            return
+        try:
+            if not self.cfg.control:
+                self._connect()
+            self._load_baseline()
+            self._prepare_state()
+        except ModelQAError as exc:
+            self.close()
+            raise pytest.UsageError(f"modelqa: {exc}") from None
+
+    def _connect(self) -> None:
+        urls = self.servers.launch(self.cfg.endpoints, self.cfg.serve_cmd, self.cfg.serve_timeout)
+        infos = []
+        for url in urls:
+            self.say(f"modelqa: probing {redact(url)} (health, models, props, a short generation)")
+            client = client_for(url, self.cfg)
+            try:
+                info = probe(url, client, self.cfg.model)
+            finally:
+                client.close()
+            infos.append(replace(info, slots=info.slots or self.servers.slot_hints.get(url)))
+        self.endpoints = infos
+        models = {e.model for e in infos}
+        if len(models) > 1:
+            raise EndpointError(f"the endpoints serve different models ({', '.join(sorted(models))}); "
+                                "several --model-endpoint values must serve one model")
+
+    def baseline_path(self, given: Path | None) -> Path | None:
+        if given is None or str(given) != AUTO:
+            return given
+        from .baseline import default_path
+        model = self.endpoints[0].model if self.endpoints else None
+        return default_path(self.config.rootpath, model, self.cfg.thinking)
+
+    def _load_baseline(self) -> None:
+        cfg = self.cfg
+        if cfg.baseline_capture and str(cfg.baseline_capture) == AUTO and not cfg.canonical:
+            raise BaselineError("a non-canonical baseline needs an explicit --baseline-capture PATH "
+                                "(the default names are for canonical greedy baselines)")
+        path = self.baseline_path(cfg.baseline_diff)
+        if path is not None:
+            from .baseline import load
+            self.baseline = load(path)
+
+    def _prepare_state(self) -> None:
+        cfg, root = self.cfg, Path(self.config.invocation_params.dir)
+        if cfg.resume_path:
+            self.resume_source = state.resolve_resume(cfg.resume_path, root)
+            self.saved = state.load(self.resume_source)
+            state.check_resumable(self.saved, cfg.hash, cfg.public())
+            self.run_id, self.created = self.saved.run_id, self.saved.header["created"]
+        if cfg.state_path is None and cfg.control and not cfg.resume_path:
+            return  # a verifier self-test has nothing worth resuming unless asked
+        head = state.header(self.run_id, cfg.hash, self.created,
+                            {"label": cfg.sampling_label, "canonical": cfg.canonical, "fields": cfg.sampling_fields()},
+                            cfg.public())
+        target = cfg.state_path
+        if target is not None and self.resume_source is not None and target.resolve() == self.resume_source.resolve():
+            target = None
+        if target is None and self.resume_source is not None:
+            self.journal = state.Journal(self.resume_source, head, append=True)
+            return
+        if target is None:
+            target = state.new_path(root, self.run_id, self.created)
+            latest = state.state_dir(root) / "latest.jsonl"
+        else:
+            state.check_new_journal(target)
+            latest = None
+        self.journal = state.Journal(target, head, latest=latest)
+
+    def header(self) -> list[str]:
+        cfg = self.cfg
+        if cfg.control:
+            return [f"modelqa: control {cfg.control} (verifier self-test, no server)"]
+        lines = []
+        if not self.endpoints:
+            why = "--collect-only" if self.collect_only else "not probed"
+            lines += [f"modelqa: endpoint {redact(e)} ({why})" for e in cfg.endpoints]
+            if cfg.serve_cmd:
+                lines.append(f"modelqa: server command {redact(cfg.serve_cmd, (cfg.api_key or '',))} ({why})")
+        for e in self.endpoints:
+            slots = cfg.concurrency or e.slots
+            lines.append(f"modelqa: endpoint {redact(e.url)} · model {e.model} · build {e.build or 'unknown'} · "
+                         f"slots {slots or '?'}{'' if e.slots or cfg.concurrency else ' (assumed 4)'} · "
+                         f"decode {f'{e.decode_tps:.0f} tok/s' if e.decode_tps else 'unmeasured'}")
+        thinking = "pack defaults" if cfg.thinking is None else ("on" if cfg.thinking else "off")
+        lines.append(f"modelqa: sampling {cfg.sampling_label}"
+                     f"{'' if cfg.canonical else ' (non-canonical)'} · thinking {thinking}, budget "
+                     f"{cfg.thinking_max_tokens} tokens · repeat {cfg.repeat}")
+        return lines
+
+    # -- collection -----------------------------------------------------------------------------
+    def count_collected(self, items: Sequence[pytest.Item]) -> None:
+        """Before -k/-m deselect anything: how many items each row had."""
+        from .fixtures import group_of
+        for item in items:
+            name = item.scenario.pack.id if isinstance(item, ScenarioItem) else group_of(item)
+            if name is not None:
+                self.collected[name] = self.collected.get(name, 0) + 1
+
+    def collection_finished(self, session: pytest.Session) -> None:
+        if self.collect_only or self.controller:
+            return  # the xdist controller runs no items
+        items = [i for i in session.items if isinstance(i, ScenarioItem)]
+        if self.saved is not None:
+            versions = {p.meta.id: p.meta.version for p in self.catalogue.packs}
+            self.resumed = state.reusable(self.saved, versions)
+            if self.journal is not None and not self.journal.append:
+                self.journal.carried = list(self.resumed.values())
+        if items and self.engine is None:
+            share = int(self.config.workerinput["workercount"]) if self.worker else 1  # type: ignore[attr-defined]
+            self.engine = build_engine(self.cfg, self.endpoints, share)
+        if not self.worker:
+            from .fixtures import group_of
+            ours = [i for i in session.items if isinstance(i, ScenarioItem) or group_of(i) is not None]
+            self.dispatch(items)
+            if self.journal is not None:
+                self.journal.planned(i.nodeid for i in ours)
+            self.progress = Progress(len(ours), self.say)
+
+    def dispatch(self, items: Sequence[pytest.Item]) -> None:
+        """Submit scenario jobs ahead of their items, except those re-used from a resumed state."""
+        assert self.engine is not None or not any(isinstance(i, ScenarioItem) for i in items)
+        for item in items:
+            if isinstance(item, ScenarioItem) and item.nodeid not in self.resumed and not self.missing_needs(item.scenario):
+                self.engine.submit(item.nodeid, job(self.cfg, item.scenario, item.repeat))  # type: ignore[union-attr]
+
+    def missing_needs(self, scenario: Scenario) -> str:
+        """Why the scenario cannot run here ("" when it can): a capability its verifier needs."""
+        lacking = sorted(needs(scenario))  # no sandbox or judge backend is available yet
+        if not lacking:
+            return ""
+        return (f"{scenario.pack.id} needs a {' and a '.join(lacking)}, which this run does not provide "
+                "(see the README: sandboxes and judges)")
+
+    # -- items ----------------------------------------------------------------------------------
+    def result_for(self, nodeid: str, scenario: Scenario, repeat: int) -> ScenarioResult:
+        """The item's result: re-used from the resumed state, else its episode's verdict."""
+        found = self.resumed.get(nodeid)
+        if found is not None:
+            return found
+        assert self.engine is not None
+        return evaluate(self.cfg, scenario, nodeid, self.engine.wait(nodeid), repeat)
+
+    def dispatch_ahead(self, item: pytest.Item) -> None:
+        """xdist hands items out as it goes: dispatch this one and what this worker holds."""
+        if isinstance(item, ScenarioItem):
+            self.dispatch([item, *pending_items(self.config, item.session)])
+
+    def attach(self, item: pytest.Item, report: pytest.TestReport) -> None:
+        """Put the item's result on its report (serialised for xdist by the plugin's hooks)."""
+        if isinstance(item, ScenarioItem):
+            if item.result is not None and (report.when == "call" or (report.when == "setup" and report.failed)):
+                report.modelqa_result = item.result  # type: ignore[attr-defined]
+            return
+        from .fixtures import handwritten_result
+        result = handwritten_result(item, report, self.cfg)
+        if result is not None:
+            report.modelqa_result = result  # type: ignore[attr-defined]
+
+    def logreport(self, report: pytest.TestReport) -> None:
+        if self.worker:
+            return  # the controller records what workers report
+        result: ScenarioResult = report.modelqa_result  # type: ignore[attr-defined]
+        self.record(result)
+        if self.config.option.verbose > 0 and result.outcome != "passed" and self.catalogue.by_id(result.pack):
+            tr = self.config.pluginmanager.get_plugin("terminalreporter")
+            if tr is not None:
+                tr.write_line("")
+                tr.write_line(failure_text(result) if result.outcome == "failed"
+                              else f"{result.scenario}: serving error {result.failure_mode}: {result.detail}",
+                              red=True)
+
+    def record(self, result: ScenarioResult) -> None:
+        """A finished item's result, in the process that sees every report."""
+        self.results.append(result)
+        if self.catalogue.by_id(result.pack) is None and result.pack not in self.groups:
+            self.groups[result.pack] = RowSpec(result.pack, result.pack_version, 0, result.thinking, "tests")
+        self.quality_failures += result.outcome == "failed"
+        if self.journal is not None and result.nodeid not in self.resumed:
+            try:
+                self.journal.finished(result)
+            except OSError as exc:
+                self.say(f"modelqa: cannot write the eval state {self.journal.path}: {exc}; the run goes on")
+                self.journal = None
+        if self.progress is not None:
+            self.progress.update(result.outcome == "passed", result.completion_tokens)
+
+    def chat_client(self) -> Any:
+        """The client hand-written tests share (the first endpoint's), made on first use."""
+        if self._chat_client is None:
+            self._chat_client = client_for(self.endpoints[0].url, self.cfg)
+        return self._chat_client
+
+    def endpoint_provenance(self) -> str:
+        if self.cfg.serve_cmd and not self.cfg.endpoints:
+            return "launched by the plugin (--modelqa-serve-cmd)"
+        if self.cfg.endpoints and self.cfg.endpoints[0] == "embedded":
+            return "launched by the plugin (--model-endpoint=embedded, the bundled tiny model)"
+        return f"--model-endpoint from the {self.sources.get('endpoint', 'command line')}"
+
+    # -- session end ----------------------------------------------------------------------------
+    def close(self) -> None:
+        if self.engine is not None:
+            self.engine.close()
+            self.engine = None
+        if self._chat_client is not None:
+            self._chat_client.close()
+            self._chat_client = None
+        self.servers.stop()
+        if self.journal is not None:
+            self.journal.close()
+
+    def finish(self, session: pytest.Session) -> None:
+        self.close()
+        if self.worker or not self.results:
+            return
+        rows = [pack_row(p, self.cfg) for p in self.catalogue.packs if any(r.pack == p.meta.id for r in self.results)]
+        for g in self.groups.values():
+            names = {r.scenario for r in self.results if r.pack == g.id}
+            rows.append(replace(g, total=max(len(names), self.collected.get(g.id, 0) // self.cfg.repeat)))
+        rows.sort(key=lambda r: (r.kind != "pack", r.id))
+        opt = self.config.option
+        selection = Selection(markexpr=opt.markexpr or "", keyword=opt.keyword or "",
+                              paths=tuple(a for a in self.config.args if a not in self._default_args())
+                              if self.config.args_source == pytest.Config.ArgsSource.ARGS else (),
+                              last_failed=bool(getattr(opt, "lf", False)))
+        capture = self.baseline_path(self.cfg.baseline_capture)
+        record = RunRecord(self.cfg, tuple(rows), tuple(self.results), tuple(self.endpoints), selection,
+                           self.run_id, dt.datetime.now(dt.timezone.utc), self.baseline,
+                           str(self.baseline_path(self.cfg.baseline_diff) or ""), capture, len(self.resumed),
+                           self.journal.path if self.journal is not None and self.journal.path.exists() else None)
+        self.summary = write(summarise(record))
+        session.exitstatus = self._gate_exit(session)
+
+    def _default_args(self) -> set[str]:
+        return {str(shipped_packs_dir()), *(str(d) for d in self.cfg.packs_dirs)}
+
+    def _gate_exit(self, session: pytest.Session) -> int | pytest.ExitCode:
+        """With --baseline-diff the gate decides: a regression fails the session even when every
+        item passed, and scenario failures the baseline explains do not fail it on their own
+        (a model that fails 2 of 15 scenarios must still be gateable). Anything else that failed
+        (serving errors, other tests, collection) keeps its non-zero status."""
+        s = self.summary
+        assert s is not None
+        if s.gate_failed:
+            return pytest.ExitCode.TESTS_FAILED if session.exitstatus == pytest.ExitCode.OK else session.exitstatus
+        if (s.gate and session.exitstatus == pytest.ExitCode.TESTS_FAILED
+                and session.testsfailed == self.quality_failures):
+            self.summary = s.with_notes([f"Exit status: 0, decided by the baseline gate ({self.quality_failures} "
+                                         "scenario failures are quality results within the baseline's range)"])
+            return pytest.ExitCode.OK
+        return session.exitstatus
+
+    def terminal_summary(self, tr: Any) -> None:
+        if self.summary is not None:
+            render(self.summary, tr)
+
+
+
+def pending_items(config: pytest.Config, session: pytest.Session) -> list[pytest.Item]:
+    """Items xdist has already assigned to this worker but not yet run (best effort)."""
+    for plugin in config.pluginmanager.get_plugins():
+        queue = getattr(plugin, "torun", None)
+        if queue is not None and hasattr(queue, "lock"):
+            with queue.lock() as pending:
+                return [session.items[i] for i in list(pending) if isinstance(i, int)]
+    return []
