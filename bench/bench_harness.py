@@ -45,7 +45,7 @@ def make_pack(directory: Path, n: int) -> None:
 class Simulator:
     def __init__(self, packs: Path, *args: str):
         self.proc = subprocess.Popen([sys.executable, "-m", "pytest_modelqa.simulator", "--port", "0",
-                                      "--modelqa-packs-dir", str(packs), *args], stdout=subprocess.PIPE, text=True)
+                                      "--packs-dir", str(packs), *args], stdout=subprocess.PIPE, text=True)
         self.url = self.proc.stdout.readline().split()[3]
 
     def __enter__(self) -> "Simulator":

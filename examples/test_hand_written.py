@@ -14,24 +14,16 @@ import pytest
 
 pytestmark = pytest.mark.modelqa_pack("Examples", version="1.0.0")
 
-REFUND = {
-    "type": "function",
-    "function": {
-        "name": "refund_order",
-        "description": "Refund a customer's order in full.",
-        "parameters": {"type": "object", "properties": {"order_id": {"type": "integer"}},
-                       "required": ["order_id"]},
-    },
-}
-LOOKUP = {
-    "type": "function",
-    "function": {
-        "name": "lookup_order",
-        "description": "Look up an order's status.",
-        "parameters": {"type": "object", "properties": {"order_id": {"type": "integer"}},
-                       "required": ["order_id"]},
-    },
-}
+
+def order_tool(name: str, description: str) -> dict:
+    return {"type": "function", "function": {
+        "name": name, "description": description,
+        "parameters": {"type": "object", "properties": {"order_id": {"type": "integer"}}, "required": ["order_id"]},
+    }}
+
+
+REFUND = order_tool("refund_order", "Refund a customer's order in full.")
+LOOKUP = order_tool("lookup_order", "Look up an order's status.")
 
 
 def test_refund_uses_the_refund_tool(modelqa_chat):

@@ -172,3 +172,4 @@ def pytest_configure_node(node: Any) -> None:
     mq = _mq(node.config)
     if mq is not None:
         node.workerinput["modelqa_endpoints"] = [e.to_json() for e in mq.endpoints]
+        node.workerinput["modelqa_resume"] = str(mq.resume_source) if mq.resume_source else None

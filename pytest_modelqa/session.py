@@ -62,6 +62,7 @@ class ModelQASession:
         self.journal: state.Journal | None = None
         self.progress: Progress | None = None
         self.quality_failures = 0
+        self.reused = 0  # results re-used from the resumed state
         self.baseline: dict[str, Any] | None = None
         self.groups: dict[str, RowSpec] = {}  # hand-written test rows, by name
         self.collected: dict[str, int] = {}  # row name -> items collected before deselection
@@ -113,7 +114,10 @@ class ModelQASession:
         if self.collect_only:
             return
         if self.worker:
-            self.endpoints = [EndpointInfo(**e) for e in self.config.workerinput["modelqa_endpoints"]]  # type: ignore[attr-defined]
+            given = self.config.workerinput  # type: ignore[attr-defined]
+            self.endpoints = [EndpointInfo(**e) for e in given["modelqa_endpoints"]]
+            if given.get("modelqa_resume"):
+                self.saved = state.load(Path(given["modelqa_resume"]))  # checked by the controller
             return
         try:
             if not self.cfg.control:
@@ -221,8 +225,6 @@ class ModelQASession:
         if self.saved is not None:
             versions = {p.meta.id: p.meta.version for p in self.catalogue.packs}
             self.resumed = state.reusable(self.saved, versions)
-            if self.journal is not None and not self.journal.append:
-                self.journal.carried = list(self.resumed.values())
         if items and self.engine is None:
             share = int(self.config.workerinput["workercount"]) if self.worker else 1  # type: ignore[attr-defined]
             self.engine = build_engine(self.cfg, self.endpoints, share)
@@ -293,7 +295,12 @@ class ModelQASession:
         if self.catalogue.by_id(result.pack) is None and result.pack not in self.groups:
             self.groups[result.pack] = RowSpec(result.pack, result.pack_version, 0, result.thinking, "tests")
         self.quality_failures += result.outcome == "failed"
-        if self.journal is not None and result.nodeid not in self.resumed:
+        # A re-used result comes back exactly as saved (under xdist the controller, which
+        # collects nothing, learns which results were re-used only this way).
+        reused = (self.saved is not None and result.outcome != "error"
+                  and self.saved.finished.get(result.nodeid) == result)
+        self.reused += reused
+        if self.journal is not None and not (reused and self.journal.append):
             try:
                 self.journal.finished(result)
             except OSError as exc:
@@ -344,7 +351,7 @@ class ModelQASession:
         capture = self.baseline_path(self.cfg.baseline_capture)
         record = RunRecord(self.cfg, tuple(rows), tuple(self.results), tuple(self.endpoints), selection,
                            self.run_id, dt.datetime.now(dt.timezone.utc), self.baseline,
-                           str(self.baseline_path(self.cfg.baseline_diff) or ""), capture, len(self.resumed),
+                           str(self.baseline_path(self.cfg.baseline_diff) or ""), capture, self.reused,
                            self.journal.path if self.journal is not None and self.journal.path.exists() else None)
         self.summary = write(summarise(record))
         session.exitstatus = self._gate_exit(session)

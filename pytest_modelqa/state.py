@@ -56,10 +56,8 @@ def header(run_id: str, config_hash: str, created: str, sampling: Mapping[str, A
 class Journal:
     """This run's state file. Nothing touches the disk until the first scenario finishes."""
 
-    def __init__(self, path: Path, head: Mapping[str, Any], carried: Iterable[ScenarioResult] = (),
-                 append: bool = False, latest: Path | None = None):
+    def __init__(self, path: Path, head: Mapping[str, Any], append: bool = False, latest: Path | None = None):
         self.path, self.head, self.append, self.latest = Path(path), dict(head), append, latest
-        self.carried = list(carried)  # resumed results, copied into a journal that is not their own
         self._planned: list[str] = []
         self._fh: IO[str] | None = None
 
@@ -77,9 +75,7 @@ class Journal:
             fh.write(_line({"event": "resumed", "run_id": self.head["run_id"], "created": self.head["created"]}))
             fh.write(planned)
         else:
-            text = _line(self.head) + planned + "".join(
-                _line({"event": "finished", "result": r.to_json()}) for r in self.carried)
-            write_text_atomic(self.path, text)
+            write_text_atomic(self.path, _line(self.head) + planned)
             fh = open(self.path, "a", encoding="utf-8")
             if self.latest is not None:
                 _point(self.latest, self.path)

@@ -234,3 +234,41 @@ def test_the_api_key_and_url_passwords_never_reach_output_or_artifacts(pytester:
     for text in (result.stdout.str(), result.stderr.str(), out.read_text(), state):
         assert "sk-SECRET-123" not in text and "hunter2" not in text
     assert os.environ.get("MODELQA_API_KEY") is None
+
+
+def test_every_shipped_pack_is_named_for_its_id() -> None:
+    """Inert sessions register pack markers from file names alone: each must be the pack's marker."""
+    from pytest_modelqa.catalogue import load_checked
+    from pytest_modelqa.plugin import shipped_markers
+    from pytest_modelqa.names import shipped_packs_dir
+    from pytest_modelqa.packs import discover
+    packs = [load_checked(p) for p in discover([shipped_packs_dir()])]
+    assert sorted(name for name, _ in shipped_markers()) == sorted(p.meta.marker for p in packs)
+
+
+def test_the_descriptive_fixtures_describe_the_run(pytester: pytest.Pytester, simulator) -> None:
+    pytester.makepyfile(test_fixtures=textwrap.dedent('''
+        def test_describe(modelqa_endpoint, modelqa_sampling, modelqa_thinking, modelqa_chat):
+            assert modelqa_endpoint.model == "modelqa-simulator" and modelqa_endpoint.build == "b0-simulator"
+            assert modelqa_endpoint.slots == 4 and modelqa_endpoint.api == "openai"
+            assert modelqa_endpoint.provenance == "--model-endpoint from the command line"
+            assert (modelqa_sampling.label, modelqa_sampling.canonical) == ("temperature=0.5,seed=1234", False)
+            assert dict(modelqa_sampling.fields) == {"temperature": 0.5, "seed": 1234}
+            assert (modelqa_thinking.enabled, modelqa_thinking.max_tokens) == (True, 64)
+            reply = modelqa_chat([{"role": "user", "content": "Count."}], max_tokens=8)
+            assert reply.reasoning == "Let me work through the request step by step." and "<think>" not in reply.content
+            assert reply.usage["completion_tokens"] > 0 and reply.latency_s > 0
+    '''))
+    sim = simulator("--think-style", "tags")
+    result = pytester.runpytest(*NOCACHE, "test_fixtures.py", f"--model-endpoint={sim.url}", "--modelqa-temperature",
+                                "0.5", "--modelqa-enable-thinking", "--modelqa-thinking-max-tokens", "64")
+    result.assert_outcomes(passed=1)
+
+
+def test_verbose_prints_each_failure_once(pytester: pytest.Pytester, simulator) -> None:
+    sim = simulator("--success-rate", "0.5", "--seed", "3")
+    result = pytester.runpytest(*NOCACHE, "--modelqa-packs-dir", str(SELFTEST_PACKS), "-m", "selftest_4", "-v",
+                                f"--model-endpoint={sim.url}")
+    out = result.stdout.str()
+    failed = result.parseoutcomes()["failed"]
+    assert failed and out.count("  produced: ") == failed  # live, as each completes; not again at the end

@@ -41,9 +41,10 @@ def written(path: Path, results: list[ScenarioResult], planned: list[str] = ()) 
 
 def test_journal_round_trip_and_every_line_matches_the_schema(tmp_path: Path) -> None:
     path = tmp_path / "s" / "state.jsonl"
-    j = Journal(path, HEAD, [result("A")])
+    j = Journal(path, HEAD)
     j.planned(["packs/p.yaml::A", "packs/p.yaml::B", "packs/p.yaml::C"])
     assert not path.exists()  # nothing on disk before a scenario finishes
+    j.finished(result("A"))
     j.finished(result("B", "failed"))
     j.close()
     for line in path.read_text().splitlines():
