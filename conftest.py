@@ -1,9 +1,9 @@
 """What a checkout needs to run its own packs and examples.
 
-`pytest --model-endpoint=… -m quick` from the repository root collects the ini's testpaths
-(tests/, examples/) plus the shipped packs. The plugin's own test suite under tests/ is not
-a behavioural test of a model: it is left out of endpoint and control runs unless named on
-the command line (`python -m pytest tests` runs it, with the plugin inactive)."""
+`pytest --model-endpoint=… -m quick` from the repository root collects the shipped packs and
+the ini's testpaths. The plugin's own test suite (tests/) is not a behavioural test of a model:
+it leaves those runs unless named on the command line (`python -m pytest tests` runs it, with
+the plugin inactive). examples/ stays: its hand-written tests run when selected."""
 
 from __future__ import annotations
 
@@ -13,11 +13,10 @@ import pytest
 
 from pytest_modelqa.names import SESSION
 
-HERE = Path(__file__).parent
+OWN_TESTS = Path(__file__).parent / "tests"
 
 
-def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
-    if (collection_path == HERE / "tests" and config.stash.get(SESSION, None) is not None
-            and config.args_source != pytest.Config.ArgsSource.ARGS):
-        return True
-    return None
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    if config.stash.get(SESSION, None) is not None and config.args_source == pytest.Config.ArgsSource.TESTPATHS:
+        config.args[:] = [a for a in config.args if Path(a).resolve() != OWN_TESTS]

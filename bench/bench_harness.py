@@ -70,7 +70,7 @@ def pytest_run(args: list[str], cwd: Path) -> tuple[float, float]:
 
 def timed_runs(n: int, rounds: int, url: str, d: Path) -> tuple[float, float]:
     """Best-of-rounds wall seconds: (modelqa run of n scenarios, plain run of n tests)."""
-    qa = min(pytest_run([f"--model-endpoint={url}", "--modelqa-packs-dir", str(d), "--modelqa-concurrency", "8",
+    qa = min(pytest_run([f"--model-endpoint={url}", f"--modelqa-packs-dir={d}", "--modelqa-concurrency", "8",
                          "-m", f"bench_{n}"], d)[0] for _ in range(rounds))
     plain = min(pytest_run(["test_plain.py"], d)[0] for _ in range(rounds))
     return qa, plain
@@ -92,7 +92,7 @@ def main() -> None:
                 timings[count] = timed_runs(count, args.rounds, sim.url, d)
             if count == n:
                 with Simulator(d, "--slots", "8", "--latency-ms", "200") as sim:
-                    _, session = pytest_run([f"--model-endpoint={sim.url}", "--modelqa-packs-dir", str(d),
+                    _, session = pytest_run([f"--model-endpoint={sim.url}", f"--modelqa-packs-dir={d}",
                                              "--modelqa-concurrency", "8", "-m", f"bench_{n}"], d)
     qa_slope = (timings[n][0] - timings[small][0]) / (n - small)
     plain_slope = (timings[n][1] - timings[small][1]) / (n - small)

@@ -45,6 +45,9 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"modelqa: {exc}") from None
     if not resolved.active:
         return
+    hijack = options.rootdir_hijack(config)
+    if hijack:
+        raise pytest.UsageError(f"modelqa: {hijack}")
     from .config import from_values
     from .errors import ConfigError
     from .session import ModelQASession

@@ -284,6 +284,27 @@ def document(summaries: Sequence[PackSummary], results: Sequence[ScenarioResult]
     }
 
 
+def header_lines(cfg: RunConfig, endpoints: Sequence[EndpointInfo], collect_only: bool) -> list[str]:
+    """The run's report header: what is evaluated, and how."""
+    if cfg.control:
+        return [f"modelqa: control {cfg.control} (verifier self-test, no server)"]
+    lines = []
+    if not endpoints:
+        why = "--collect-only" if collect_only else "not probed"
+        lines += [f"modelqa: endpoint {redact(e)} ({why})" for e in cfg.endpoints]
+        if cfg.serve_cmd:
+            lines.append(f"modelqa: server command {redact(cfg.serve_cmd, (cfg.api_key or '',))} ({why})")
+    for e in endpoints:
+        slots = cfg.concurrency or e.slots
+        lines.append(f"modelqa: endpoint {redact(e.url)} · model {e.model} · build {e.build or 'unknown'} · "
+                     f"slots {slots or '?'}{'' if slots else ' (4 assumed)'} · "
+                     f"decode {f'{e.decode_tps:.0f} tok/s' if e.decode_tps else 'unmeasured'}")
+    thinking = "pack defaults" if cfg.thinking is None else ("on" if cfg.thinking else "off")
+    lines.append(f"modelqa: sampling {cfg.sampling_label}{'' if cfg.canonical else ' (non-canonical)'} · "
+                 f"thinking {thinking}, budget {cfg.thinking_max_tokens} tokens · repeat {cfg.repeat}")
+    return lines
+
+
 def provenance(endpoints: Sequence[EndpointInfo]) -> list[str]:
     lines = []
     for e in endpoints:

@@ -34,7 +34,7 @@ from .packs import Scenario
 from .probe import EndpointInfo, probe
 from .progress import Progress
 from .redaction import redact
-from .report import RowSpec, Selection, pack_row
+from .report import RowSpec, Selection, header_lines, pack_row
 from .results import ScenarioResult
 from .servers import ServerSet
 from .summary import RunRecord, SessionSummary, render, summarise, write
@@ -174,40 +174,10 @@ class ModelQASession:
         head = state.header(self.run_id, cfg.hash, self.created,
                             {"label": cfg.sampling_label, "canonical": cfg.canonical, "fields": cfg.sampling_fields()},
                             cfg.public())
-        target = cfg.state_path
-        if target is not None and self.resume_source is not None and target.resolve() == self.resume_source.resolve():
-            target = None
-        if target is None and self.resume_source is not None:
-            self.journal = state.Journal(self.resume_source, head, append=True)
-            return
-        if target is None:
-            target = state.new_path(root, self.run_id, self.created)
-            latest = state.state_dir(root) / "latest.jsonl"
-        else:
-            state.check_new_journal(target)
-            latest = None
-        self.journal = state.Journal(target, head, latest=latest)
+        self.journal = state.journal_for(head, root, cfg.state_path, self.resume_source)
 
     def header(self) -> list[str]:
-        cfg = self.cfg
-        if cfg.control:
-            return [f"modelqa: control {cfg.control} (verifier self-test, no server)"]
-        lines = []
-        if not self.endpoints:
-            why = "--collect-only" if self.collect_only else "not probed"
-            lines += [f"modelqa: endpoint {redact(e)} ({why})" for e in cfg.endpoints]
-            if cfg.serve_cmd:
-                lines.append(f"modelqa: server command {redact(cfg.serve_cmd, (cfg.api_key or '',))} ({why})")
-        for e in self.endpoints:
-            slots = cfg.concurrency or e.slots
-            lines.append(f"modelqa: endpoint {redact(e.url)} · model {e.model} · build {e.build or 'unknown'} · "
-                         f"slots {slots or '?'}{'' if e.slots or cfg.concurrency else ' (assumed 4)'} · "
-                         f"decode {f'{e.decode_tps:.0f} tok/s' if e.decode_tps else 'unmeasured'}")
-        thinking = "pack defaults" if cfg.thinking is None else ("on" if cfg.thinking else "off")
-        lines.append(f"modelqa: sampling {cfg.sampling_label}"
-                     f"{'' if cfg.canonical else ' (non-canonical)'} · thinking {thinking}, budget "
-                     f"{cfg.thinking_max_tokens} tokens · repeat {cfg.repeat}")
-        return lines
+        return header_lines(self.cfg, self.endpoints, self.collect_only)
 
     # -- collection -----------------------------------------------------------------------------
     def count_collected(self, items: Sequence[pytest.Item]) -> None:

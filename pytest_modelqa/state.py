@@ -93,6 +93,17 @@ class Journal:
             self._fh = None
 
 
+def journal_for(head: Mapping[str, Any], root: Path, given: Path | None, resume_source: Path | None) -> Journal:
+    """This run's journal: the resumed one (appended to), the path given (which must not hold
+    finished scenarios), or a new file under results/modelqa-state/ that latest.jsonl will name."""
+    if resume_source is not None and (given is None or given.resolve() == resume_source.resolve()):
+        return Journal(resume_source, head, append=True)
+    if given is not None:
+        check_new_journal(given)
+        return Journal(given, head)
+    return Journal(new_path(root, head["run_id"], head["created"]), head, latest=state_dir(root) / "latest.jsonl")
+
+
 def _point(link: Path, target: Path) -> None:
     """Make `link` a symlink to `target`, atomically (a reader never sees it missing)."""
     tmp = link.with_name(f".{link.name}.{os.getpid()}.tmp")

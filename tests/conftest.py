@@ -62,8 +62,8 @@ def results_schema() -> dict:
 def run_json(pytester: pytest.Pytester, *args: str, out: str = "out.json") -> tuple[pytest.RunResult, dict]:
     """An in-process plugin run with the self-test packs; (result, JSON results or {})."""
     path = pytester.path / out
-    result = pytester.runpytest("-p", "no:cacheprovider", "--modelqa-packs-dir", str(SELFTEST_PACKS),
-                                "--modelqa-json", str(path), *args)
+    result = pytester.runpytest("-p", "no:cacheprovider", f"--modelqa-packs-dir={SELFTEST_PACKS}",
+                                f"--modelqa-json={path}", *args)
     return result, json.loads(path.read_text()) if path.exists() else {}
 
 

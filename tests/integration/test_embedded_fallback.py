@@ -49,7 +49,7 @@ def test_fallback_serves_one_request_at_a_time_with_real_tool_calls(no_llama_ser
 def test_embedded_run_uses_the_fallback_end_to_end(pytester: pytest.Pytester, no_llama_server) -> None:
     out = pytester.path / "out.json"
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--model-endpoint=embedded", "-m", "toolcall_15",
-                                           "-k", "TC-04", "--modelqa-json", str(out), timeout=600)
+                                           "-k", "TC-04", f"--modelqa-json={out}", timeout=600)
     doc = json.loads(out.read_text())
     (endpoint,) = doc["endpoints"]
     assert endpoint["model"] == "SmolLM2-135M-Instruct" and endpoint["slots"] == 1

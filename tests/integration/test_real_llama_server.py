@@ -57,7 +57,7 @@ class SlotWatcher:
 def run_packs(pytester: pytest.Pytester, url: str, name: str, *args: str) -> tuple[pytest.RunResult, dict]:
     out = pytester.path / f"{name}.json"
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--model-endpoint={url}",
-                                           "--modelqa-json", str(out), *args, timeout=900)
+                                           f"--modelqa-json={out}", *args, timeout=900)
     return result, json.loads(out.read_text())
 
 

@@ -20,9 +20,9 @@ SIM_ARGS = ("--success-rate", "0.6", "--seed", "5", "--latency-ms", "60", "--slo
 
 
 def command(url: str, state: Path, out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--modelqa-packs-dir", str(SELFTEST_PACKS),
+    return [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", f"--modelqa-packs-dir={SELFTEST_PACKS}",
             "-m", "quick or selftest_4", f"--model-endpoint={url}", "--modelqa-concurrency", "2",
-            "--modelqa-state", str(state), "--modelqa-json", str(out), *extra]
+            f"--modelqa-state={state}", f"--modelqa-json={out}", *extra]
 
 
 def finished(state: Path) -> int:
@@ -66,14 +66,14 @@ def test_sigkill_and_resume_equals_an_uninterrupted_run(tmp_path: Path, simulato
     state, out = tmp_path / "state.jsonl", tmp_path / "out.json"
     served_at_kill: list[tuple[set[str], dict[str, int]]] = []
     for i, at_least in enumerate(kills):
-        resume = ("--modelqa-resume", str(state)) if i else ()
+        resume = (f"--modelqa-resume={state}") if i else ()
         kill_after(command(sim.url, state, out, *extra, *resume), tmp_path, state, at_least)
         time.sleep(0.3)  # requests the dead process left in flight reach the simulator
         keys = {f"{r.pack}::{r.scenario}" for r in load(state).finished.values() if r.outcome != "error"}
         served_at_kill.append((keys, sim.stats()["by_scenario"]))
         assert finished(state) < total, "killed too late to test anything"
 
-    final = subprocess.run(command(sim.url, state, out, *extra, "--modelqa-resume", str(state)),
+    final = subprocess.run(command(sim.url, state, out, *extra, f"--modelqa-resume={state}"),
                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert final.returncode == 1, final.stdout[-2000:]
     assert "finished scenarios re-used from" in final.stdout
@@ -92,10 +92,10 @@ def test_resume_refuses_a_state_from_another_config(tmp_path: Path, simulator) -
     args[args.index("quick or selftest_4")] = "selftest_4"
     first = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert first.returncode == 0 and finished(state) == 4
-    other = subprocess.run([*args, "--modelqa-resume", str(state), "--modelqa-seed", "7"], cwd=tmp_path, capture_output=True,
+    other = subprocess.run([*args, f"--modelqa-resume={state}", "--modelqa-seed", "7"], cwd=tmp_path, capture_output=True,
                            text=True, timeout=120)
     assert other.returncode == pytest.ExitCode.USAGE_ERROR
     assert "cannot resume from" in other.stderr and "seed: state 1234, now 7" in other.stderr
     assert finished(state) == 4  # the refused run did not touch the state
-    same = subprocess.run([*args, "--modelqa-resume", str(state)], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    same = subprocess.run([*args, f"--modelqa-resume={state}"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert same.returncode == 0 and "Resumed: 4 finished scenarios re-used" in same.stdout

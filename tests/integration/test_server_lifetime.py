@@ -41,8 +41,8 @@ def launch(tmp_path: Path, tag: str, *extra: str) -> subprocess.Popen:
     script = tmp_path / f"server-{tag}.py"
     script.write_text(SERVER)
     serve = f"{sys.executable} {script} --port {{port}} --latency-ms 1500 --packs-dir {SELFTEST_PACKS}"
-    cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--modelqa-packs-dir", str(SELFTEST_PACKS),
-           "-m", "selftest_4", "--modelqa-serve-cmd", serve, "--modelqa-state", str(tmp_path / f"{tag}.jsonl"), *extra]
+    cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", f"--modelqa-packs-dir={SELFTEST_PACKS}",
+           "-m", "selftest_4", "--modelqa-serve-cmd", serve, f"--modelqa-state={tmp_path / (tag + '.jsonl')}", *extra]
     return subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
 

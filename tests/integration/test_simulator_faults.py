@@ -12,8 +12,8 @@ from tests.conftest import SELFTEST_PACKS
 
 def run(pytester: pytest.Pytester, url: str, *args: str) -> tuple[pytest.RunResult, dict]:
     out = pytester.path / "out.json"
-    result = pytester.runpytest("-p", "no:cacheprovider", "--modelqa-packs-dir", str(SELFTEST_PACKS), "-m", "selftest_4",
-                                f"--model-endpoint={url}", "--modelqa-json", str(out), *args)
+    result = pytester.runpytest("-p", "no:cacheprovider", f"--modelqa-packs-dir={SELFTEST_PACKS}", "-m", "selftest_4",
+                                f"--model-endpoint={url}", f"--modelqa-json={out}", *args)
     return result, json.loads(out.read_text())
 
 

@@ -13,7 +13,7 @@ from pytest_modelqa import cli
 from pytest_modelqa.catalogue import load_checked
 from pytest_modelqa.names import shipped_packs_dir
 from pytest_modelqa.packs import discover
-from tests.conftest import SELFTEST_PACKS, run_json
+from tests.conftest import run_json
 
 GOLD = {(p.meta.id, s.id): s for p in map(load_checked, discover([shipped_packs_dir()])) for s in p.scenarios}
 

@@ -35,29 +35,29 @@ def test_the_gate_fails_on_a_regression_and_passes_an_equal_run(pytester: pytest
     good, bad = simulator("--success-rate", "1.0"), simulator("--success-rate", "0.6", "--seed", "4")
     base = pytester.path / "base.json"
     captured, _ = run_json(pytester, f"--model-endpoint={good.url}", "--modelqa-repeat", "3", *QUICK,
-                           "--baseline-capture", str(base))
+                           f"--baseline-capture={base}")
     assert captured.ret == 0 and f"Baseline captured: {base} (n=3)" in captured.stdout.str()
     doc = json.loads(base.read_text())
     jsonschema.validate(doc, BASELINE_SCHEMA)
     assert doc["repeat"] == 3 and doc["packs"]["ToolCall-15"]["passes"] == 45
 
-    worse, _ = run_json(pytester, f"--model-endpoint={bad.url}", "--modelqa-repeat", "3", *QUICK, "--baseline-diff", str(base))
+    worse, _ = run_json(pytester, f"--model-endpoint={bad.url}", "--modelqa-repeat", "3", *QUICK, f"--baseline-diff={base}")
     assert worse.ret == pytest.ExitCode.TESTS_FAILED
     out = worse.stdout.str()
     assert "| Pack | Baseline | Now | Δ pp | z | Verdict |" in out
     assert "| ToolCall-15 | 100.0% |" in out and "REGRESSION |" in out
     assert "Baseline gate: FAILED: regression beyond 10 pp and beyond repeat noise" in out
 
-    same, _ = run_json(pytester, f"--model-endpoint={good.url}", "--modelqa-repeat", "3", *QUICK, "--baseline-diff", str(base))
+    same, _ = run_json(pytester, f"--model-endpoint={good.url}", "--modelqa-repeat", "3", *QUICK, f"--baseline-diff={base}")
     assert same.ret == 0 and "Baseline gate: passed (3 packs compared, no regression)" in same.stdout.str()
 
 
 def test_scenario_failures_the_baseline_explains_do_not_fail_the_gate(pytester: pytest.Pytester, simulator) -> None:
     sim = simulator("--success-rate", "0.6", "--seed", "4")
     base = pytester.path / "base.json"
-    first, _ = run_json(pytester, f"--model-endpoint={sim.url}", "--modelqa-repeat", "3", *QUICK, "--baseline-capture", str(base))
+    first, _ = run_json(pytester, f"--model-endpoint={sim.url}", "--modelqa-repeat", "3", *QUICK, f"--baseline-capture={base}")
     assert first.ret == pytest.ExitCode.TESTS_FAILED  # plain run: failed scenarios fail the session
-    again, _ = run_json(pytester, f"--model-endpoint={sim.url}", "--modelqa-repeat", "3", *QUICK, "--baseline-diff", str(base))
+    again, _ = run_json(pytester, f"--model-endpoint={sim.url}", "--modelqa-repeat", "3", *QUICK, f"--baseline-diff={base}")
     assert again.parseoutcomes()["failed"] > 0
     assert again.ret == 0, again.stdout.str()[-2000:]
     assert "Exit status: 0, decided by the baseline gate" in again.stdout.str()
@@ -90,9 +90,9 @@ def test_default_baseline_names_and_refusals(pytester: pytest.Pytester, simulato
 def test_a_different_sampling_cannot_silently_gate(pytester: pytest.Pytester, simulator) -> None:
     sim = simulator()
     base = pytester.path / "base.json"
-    run_json(pytester, f"--model-endpoint={sim.url}", "--modelqa-repeat", "3", "-m", "selftest_4", "--baseline-capture", str(base))
+    run_json(pytester, f"--model-endpoint={sim.url}", "--modelqa-repeat", "3", "-m", "selftest_4", f"--baseline-capture={base}")
     other, _ = run_json(pytester, f"--model-endpoint={sim.url}", "--modelqa-repeat", "3", "-m", "selftest_4",
-                        "--modelqa-sampling-from-server", "--baseline-diff", str(base))
+                        "--modelqa-sampling-from-server", f"--baseline-diff={base}")
     out = other.stdout.str()
     assert other.ret == pytest.ExitCode.TESTS_FAILED
     assert "sampling: baseline greedy, now server sampling" in out and "nothing was comparable" in out

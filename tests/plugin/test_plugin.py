@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import textwrap
 import time
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -63,18 +62,18 @@ def test_lenient_verifier_is_caught_by_junk_control(pytester: pytest.Pytester) -
         "must_include: [Tokyo]", "must_include: []")
     d = pytester.mkdir("lenient")
     (d / "lenient.yaml").write_text(lenient)
-    result = pytester.runpytest("-p", "no:cacheprovider", "--modelqa-packs-dir", str(d), "--modelqa-control=junk",
+    result = pytester.runpytest("-p", "no:cacheprovider", f"--modelqa-packs-dir={d}", "--modelqa-control=junk",
                                 "-m", "lenient_1")
     result.assert_outcomes(passed=3, failed=1)
     result.stdout.fnmatch_lines(["*ST-04: a junk answer PASSED the verifier*", "*VERIFIER BUG (1)*"])
 
 
 def test_items_have_node_ids_and_markers(pytester: pytest.Pytester) -> None:
-    result = pytester.runpytest("-p", "no:cacheprovider", "--modelqa-packs-dir", str(SELFTEST_PACKS),
+    result = pytester.runpytest("-p", "no:cacheprovider", f"--modelqa-packs-dir={SELFTEST_PACKS}",
                                 "--modelqa-control=oracle", "--collect-only", "-q", "--strict-markers",
                                 "-m", "quick and selftest_4")
     result.stdout.fnmatch_lines(["*selftest-4.yaml::ST-01", "*selftest-4.yaml::ST-04"])
-    result = pytester.runpytest("-p", "no:cacheprovider", "--modelqa-packs-dir", str(SELFTEST_PACKS),
+    result = pytester.runpytest("-p", "no:cacheprovider", f"--modelqa-packs-dir={SELFTEST_PACKS}",
                                 "--modelqa-control=oracle", "-k", "ST-02", "-W", "error")
     result.assert_outcomes(passed=1)
     assert "0 of 4" not in result.stdout.str()
@@ -107,7 +106,7 @@ def test_broken_pack_is_a_collection_error_naming_file_scenario_problem(pytester
         text = good.replace("id: ST-02", "id: ST-01")
     d = pytester.mkdir("broken")
     (d / "broken.yaml").write_text(text)
-    result = pytester.runpytest("-p", "no:cacheprovider", "--modelqa-packs-dir", str(d), "--modelqa-control=oracle")
+    result = pytester.runpytest("-p", "no:cacheprovider", f"--modelqa-packs-dir={d}", "--modelqa-control=oracle")
     assert result.ret == pytest.ExitCode.INTERRUPTED
     result.stdout.fnmatch_lines([f"*modelqa pack error: *broken.yaml*{message}*"])
     assert "Traceback" not in result.stdout.str()
@@ -178,7 +177,7 @@ def test_api_key_never_in_artifacts(pytester: pytest.Pytester, simulator) -> Non
 
 def test_last_failed_reruns_only_the_failed_scenarios(pytester: pytest.Pytester, simulator) -> None:
     sim = simulator("--success-rate", "0.5", "--seed", "3")
-    args = ["--modelqa-packs-dir", str(SELFTEST_PACKS), f"--model-endpoint={sim.url}", "-m", "selftest_4"]
+    args = [f"--modelqa-packs-dir={SELFTEST_PACKS}", f"--model-endpoint={sim.url}", "-m", "selftest_4"]
     first = pytester.runpytest(*args)
     failed = first.parseoutcomes()["failed"]
     again = pytester.runpytest(*args, "--lf")

@@ -39,13 +39,13 @@ def user_repo(pytester: pytest.Pytester) -> Path:
 
 
 def test_a_user_pack_and_a_hand_written_test_run_by_path_as_rows_of_one_report(
-        pytester: pytest.Pytester, simulator, results_schema) -> None:
+        pytester: pytest.Pytester, simulator, results_schema, capsys) -> None:
     import jsonschema
     repo = user_repo(pytester)
     sim = simulator()
     out = repo / "out.json"
     result = pytester.runpytest(*NOCACHE, "mypack.yaml", "test_mine.py", f"--model-endpoint={sim.url}",
-                                "--modelqa-json", str(out))
+                                f"--modelqa-json={out}")
     result.assert_outcomes(passed=6, failed=1)  # 4 scenarios, 2 of 3 tests (the simulator never says hello)
     doc = json.loads(out.read_text())
     jsonschema.validate(doc, results_schema)
@@ -59,6 +59,10 @@ def test_a_user_pack_and_a_hand_written_test_run_by_path_as_rows_of_one_report(
     out_text = result.stdout.str()
     assert "| test_mine | 1/2 |" in out_text and "Quality: SelfTest-4 4/4 (100%) · test_mine 1/2 (50%)" in out_text
     assert "(selected paths," in out_text
+    from pytest_modelqa.cli import main
+    assert main(["rescore", str(out), "--packs-dir", str(repo), "--output", str(repo / "re.json")]) == 0
+    assert "test_mine test_says_hello: not rescorable: a hand-written test" in capsys.readouterr().out
+    assert json.loads((repo / "re.json").read_text())["packs"] == doc["packs"]
 
 
 def test_a_shipped_pack_node_id_selects_one_item_from_any_directory(pytester: pytest.Pytester) -> None:
@@ -87,7 +91,7 @@ def test_dead_endpoint_with_v1_suffix_and_trailing_slash_still_one_message(pytes
 
 def test_endpoint_given_the_openai_sdk_way_with_v1(pytester: pytest.Pytester, simulator) -> None:
     sim = simulator()
-    result = pytester.runpytest(*NOCACHE, "--modelqa-packs-dir", str(SELFTEST_PACKS), "-m", "selftest_4",
+    result = pytester.runpytest(*NOCACHE, f"--modelqa-packs-dir={SELFTEST_PACKS}", "-m", "selftest_4",
                                 f"--model-endpoint={sim.url}/v1")
     result.assert_outcomes(passed=4)
 
@@ -154,17 +158,17 @@ def test_hand_written_tests_repeat_and_gate_like_a_pack(pytester: pytest.Pyteste
     sim = simulator()
     base = pytester.path / "base.json"
     args = (*NOCACHE, "test_mine.py", f"--model-endpoint={sim.url}", "--modelqa-repeat", "3")
-    first = pytester.runpytest(*args, "--baseline-capture", str(base))
+    first = pytester.runpytest(*args, f"--baseline-capture={base}")
     first.assert_outcomes(passed=4, failed=3)  # 2 tests x 3 repeats + the plain test
     doc = json.loads(base.read_text())
     assert doc["scenarios"]["test_mine::test_counts_to_forty"] == {"passes": 3, "n": 3, "stability": "stable_pass"}
-    again = pytester.runpytest(*args, "--baseline-diff", str(base))
+    again = pytester.runpytest(*args, f"--baseline-diff={base}")
     assert again.ret == 0 and "Baseline gate: passed (1 packs compared, no regression)" in again.stdout.str()
 
 
 def test_header_progress_and_quiet(pytester: pytest.Pytester, simulator) -> None:
     sim = simulator()
-    args = (*NOCACHE, "--modelqa-packs-dir", str(SELFTEST_PACKS), "-m", "selftest_4", f"--model-endpoint={sim.url}")
+    args = (*NOCACHE, f"--modelqa-packs-dir={SELFTEST_PACKS}", "-m", "selftest_4", f"--model-endpoint={sim.url}")
     loud = pytester.runpytest(*args).stdout.str()
     assert f"modelqa: endpoint {sim.url} · model modelqa-simulator · build b0-simulator · slots 4 · decode " in loud
     assert "modelqa: sampling greedy · thinking pack defaults, budget 1024 tokens · repeat 1" in loud
@@ -176,8 +180,8 @@ def test_header_progress_and_quiet(pytester: pytest.Pytester, simulator) -> None
 def test_a_keyword_selection_is_labelled_partial_everywhere(pytester: pytest.Pytester, simulator) -> None:
     sim = simulator()
     out = pytester.path / "out.json"
-    result = pytester.runpytest(*NOCACHE, "--modelqa-packs-dir", str(SELFTEST_PACKS), "-m", "selftest_4", "-k",
-                                "ST-02", f"--model-endpoint={sim.url}", "--modelqa-json", str(out))
+    result = pytester.runpytest(*NOCACHE, f"--modelqa-packs-dir={SELFTEST_PACKS}", "-m", "selftest_4", "-k",
+                                "ST-02", f"--model-endpoint={sim.url}", f"--modelqa-json={out}")
     result.assert_outcomes(passed=1)
     text = result.stdout.str()
     assert "PASS · partial |" in text and "(-m selftest_4, PARTIAL: -k ST-02; SelfTest-4 1/4," in text
@@ -203,7 +207,7 @@ def test_a_verifier_that_needs_a_missing_capability_skips_with_the_reason(pytest
 
 def test_a_journal_with_finished_scenarios_survives_every_later_run(pytester: pytest.Pytester, simulator) -> None:
     sim = simulator("--success-rate", "0.5", "--seed", "3")
-    args = (*NOCACHE, "--modelqa-packs-dir", str(SELFTEST_PACKS), "-m", "selftest_4", f"--model-endpoint={sim.url}")
+    args = (*NOCACHE, f"--modelqa-packs-dir={SELFTEST_PACKS}", "-m", "selftest_4", f"--model-endpoint={sim.url}")
     pytester.runpytest(*args)
     folder = pytester.path / "results" / "modelqa-state"
     (first,) = [p for p in folder.iterdir() if p.name != "latest.jsonl"]
@@ -214,7 +218,7 @@ def test_a_journal_with_finished_scenarios_survives_every_later_run(pytester: py
     journals = sorted(p for p in folder.iterdir() if p.name != "latest.jsonl")
     assert len(journals) == 2 and first.read_bytes() == kept
     assert (folder / "latest.jsonl").resolve() == journals[-1].resolve() != first.resolve()
-    refused = pytester.runpytest(*args, "--modelqa-state", str(first))
+    refused = pytester.runpytest(*args, f"--modelqa-state={first}")
     assert refused.ret == pytest.ExitCode.USAGE_ERROR and first.read_bytes() == kept
     refused.stderr.fnmatch_lines(["*holds 4 finished scenarios*resume it with --modelqa-resume*"])
     resumed = pytester.runpytest(*args, "--modelqa-resume", "latest")
@@ -226,9 +230,9 @@ def test_the_api_key_and_url_passwords_never_reach_output_or_artifacts(pytester:
     sim = simulator()
     out = pytester.path / "out.json"
     url = sim.url.replace("http://", "http://user:hunter2@")
-    result = pytester.runpytest(*NOCACHE, "--modelqa-packs-dir", str(SELFTEST_PACKS), "-m", "selftest_4",
+    result = pytester.runpytest(*NOCACHE, f"--modelqa-packs-dir={SELFTEST_PACKS}", "-m", "selftest_4",
                                 f"--model-endpoint={url}", "--modelqa-api-key", "sk-SECRET-123",
-                                "--modelqa-json", str(out), "-v")
+                                f"--modelqa-json={out}", "-v")
     result.assert_outcomes(passed=4)
     state = next((pytester.path / "results" / "modelqa-state").glob("2*.jsonl")).read_text()
     for text in (result.stdout.str(), result.stderr.str(), out.read_text(), state):
@@ -267,8 +271,27 @@ def test_the_descriptive_fixtures_describe_the_run(pytester: pytest.Pytester, si
 
 def test_verbose_prints_each_failure_once(pytester: pytest.Pytester, simulator) -> None:
     sim = simulator("--success-rate", "0.5", "--seed", "3")
-    result = pytester.runpytest(*NOCACHE, "--modelqa-packs-dir", str(SELFTEST_PACKS), "-m", "selftest_4", "-v",
+    result = pytester.runpytest(*NOCACHE, f"--modelqa-packs-dir={SELFTEST_PACKS}", "-m", "selftest_4", "-v",
                                 f"--model-endpoint={sim.url}")
     out = result.stdout.str()
     failed = result.parseoutcomes()["failed"]
     assert failed and out.count("  produced: ") == failed  # live, as each completes; not again at the end
+
+
+def test_a_path_option_that_would_move_the_rootdir_is_refused_with_the_fix(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\n")
+    plain = pytester.mkdir("plain")
+    shutil.copy(SELFTEST_PACKS / "selftest-4.yaml", plain / "p.yaml")
+    inside = pytester.runpytest(*NOCACHE, "--modelqa-control=oracle", "--modelqa-packs-dir", "plain", "-m", "selftest_4")
+    inside.assert_outcomes(passed=4)  # a value that leaves pytest's choice alone is fine
+    elsewhere = pytester.mkdir("sub")  # its own ini: pytest would root the run there
+    (elsewhere / "pytest.ini").write_text("[pytest]\n")
+    shutil.copy(SELFTEST_PACKS / "selftest-4.yaml", elsewhere / "p.yaml")
+    moved = pytester.runpytest_subprocess(*NOCACHE, "--modelqa-control=oracle", "--modelqa-packs-dir", str(elsewhere),
+                                          "-m", "selftest_4")
+    assert moved.ret == pytest.ExitCode.USAGE_ERROR
+    moved.stderr.fnmatch_lines([f"*pytest took its rootdir ({elsewhere}, not {pytester.path}) from the value of "
+                                f"--modelqa-packs-dir*Write --modelqa-packs-dir={elsewhere} instead*"])
+    shutil.rmtree(plain)  # else both copies are collected: one pack id in two files is an error
+    fixed = pytester.runpytest(*NOCACHE, "--modelqa-control=oracle", f"--modelqa-packs-dir={elsewhere}", "-m", "selftest_4")
+    fixed.assert_outcomes(passed=4)
