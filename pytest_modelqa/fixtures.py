@@ -22,7 +22,7 @@ plugin inactive the fixtures skip, saying how to enable them."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
@@ -128,7 +128,6 @@ class ModelQAChat:
     _item: pytest.Item
     repeat: int
     thinking: bool
-    _log: list = field(default_factory=list)
 
     def __call__(self, messages: Sequence[Mapping[str, Any]], tools: Sequence[Mapping[str, Any]] = (), *,
                  max_tokens: int = DEFAULT_MAX_TOKENS) -> ChatReply:

@@ -127,6 +127,7 @@ def pytest_report_to_serializable(config: pytest.Config, report: Any):
     data = yield
     if data is not None and getattr(report, "modelqa_result", None) is not None:
         data["modelqa_result"] = report.modelqa_result.to_json()
+        data["modelqa_reused"] = bool(getattr(report, "modelqa_reused", False))
     return data
 
 
@@ -136,6 +137,7 @@ def pytest_report_from_serializable(config: pytest.Config, data: dict[str, Any])
     if report is not None and "modelqa_result" in data:
         from .results import ScenarioResult
         report.modelqa_result = ScenarioResult.from_json(data["modelqa_result"])
+        report.modelqa_reused = data.get("modelqa_reused", False)
     return report
 
 

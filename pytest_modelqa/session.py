@@ -240,6 +240,7 @@ class ModelQASession:
         if isinstance(item, ScenarioItem):
             if item.result is not None and (report.when == "call" or (report.when == "setup" and report.failed)):
                 report.modelqa_result = item.result  # type: ignore[attr-defined]
+                report.modelqa_reused = item.nodeid in self.resumed  # type: ignore[attr-defined]
             return
         from .fixtures import handwritten_result
         result = handwritten_result(item, report, self.cfg)
@@ -250,7 +251,7 @@ class ModelQASession:
         if self.worker:
             return  # the controller records what workers report
         result: ScenarioResult = report.modelqa_result  # type: ignore[attr-defined]
-        self.record(result)
+        self.record(result, bool(getattr(report, "modelqa_reused", False)))
         if self.config.option.verbose > 0 and result.outcome != "passed" and self.catalogue.by_id(result.pack):
             tr = self.config.pluginmanager.get_plugin("terminalreporter")
             if tr is not None:
@@ -259,16 +260,13 @@ class ModelQASession:
                               else f"{result.scenario}: serving error {result.failure_mode}: {result.detail}",
                               red=True)
 
-    def record(self, result: ScenarioResult) -> None:
-        """A finished item's result, in the process that sees every report."""
+    def record(self, result: ScenarioResult, reused: bool = False) -> None:
+        """A finished item's result, in the process that sees every report; `reused`: taken
+        from the resumed state rather than run."""
         self.results.append(result)
         if self.catalogue.by_id(result.pack) is None and result.pack not in self.groups:
             self.groups[result.pack] = RowSpec(result.pack, result.pack_version, 0, result.thinking, "tests")
         self.quality_failures += result.outcome == "failed"
-        # A re-used result comes back exactly as saved (under xdist the controller, which
-        # collects nothing, learns which results were re-used only this way).
-        reused = (self.saved is not None and result.outcome != "error"
-                  and self.saved.finished.get(result.nodeid) == result)
         self.reused += reused
         if self.journal is not None and not (reused and self.journal.append):
             try:

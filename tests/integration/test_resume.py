@@ -66,7 +66,7 @@ def test_sigkill_and_resume_equals_an_uninterrupted_run(tmp_path: Path, simulato
     state, out = tmp_path / "state.jsonl", tmp_path / "out.json"
     served_at_kill: list[tuple[set[str], dict[str, int]]] = []
     for i, at_least in enumerate(kills):
-        resume = (f"--modelqa-resume={state}") if i else ()
+        resume = (f"--modelqa-resume={state}",) if i else ()
         kill_after(command(sim.url, state, out, *extra, *resume), tmp_path, state, at_least)
         time.sleep(0.3)  # requests the dead process left in flight reach the simulator
         keys = {f"{r.pack}::{r.scenario}" for r in load(state).finished.values() if r.outcome != "error"}
