@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 RESULTS_SCHEMA_VERSION = "1.1.0"
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ def write_text_atomic(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
+    # mkstemp makes 0600 files; an artifact gets the mode a plain open() would give it.
+    os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_UMASK)
     os.replace(tmp, path)
 
 
