@@ -103,8 +103,19 @@ class RunConfig:
 
 
 def endpoint_url(text: str) -> str:
-    """The server's base URL: without a trailing slash or /v1 (the OpenAI SDK writes it with)."""
+    """The server's base URL: without a trailing slash or /v1 (the OpenAI SDK writes it with).
+    ConfigError for anything that is not an http(s) URL with a host and a numeric port."""
+    from urllib.parse import urlsplit
+
+    from .redaction import redact
     url = text.strip().rstrip("/")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port such as "80a80"
+    except ValueError as exc:
+        raise ConfigError(f"--model-endpoint {redact(url)!r} is not a usable URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"--model-endpoint {redact(url)!r} is not an http(s) URL (or 'embedded')")
     return url[: -len("/v1")] if url.endswith("/v1") else url
 
 

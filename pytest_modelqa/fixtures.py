@@ -64,15 +64,32 @@ def group_of(item: pytest.Item) -> str | None:
     return Path(str(item.path)).stem
 
 
-def group_version(item: pytest.Item) -> str:
-    mark = item.get_closest_marker(MARKER)
-    if mark is not None and mark.kwargs.get("version"):
-        return str(mark.kwargs["version"])
-    try:
-        digest = hashlib.sha256(Path(item.path).read_bytes()).hexdigest()[:10]
-    except OSError:
-        digest = "unknown"
-    return f"0+{digest}"
+def group_rows(items: Sequence[pytest.Item], cfg: Any) -> dict[str, Any]:
+    """The report rows of the hand-written tests among `items` (all of them, before any
+    deselection): name -> RowSpec. A row without an explicit version is versioned by the
+    content of every module in it, so editing any of them makes the row a new version."""
+    from .report import RowSpec
+    members: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        group = group_of(item)
+        if group is not None:
+            members.setdefault(group, []).append(item)
+    rows = {}
+    for group, its in members.items():
+        marks = [m for i in its if (m := i.get_closest_marker(MARKER)) is not None and m.kwargs.get("version")]
+        if marks:
+            version = str(marks[0].kwargs["version"])
+        else:
+            digest = hashlib.sha256()
+            for path in sorted({Path(i.path) for i in its}):
+                try:
+                    digest.update(path.read_bytes())
+                except OSError:
+                    digest.update(str(path).encode())
+            version = f"0+{digest.hexdigest()[:10]}"
+        tests = {_repeat_and_name(i)[1] for i in its}
+        rows[group] = RowSpec(group, version, len(tests), group_thinking(its[0], cfg.thinking), "tests")
+    return rows
 
 
 def group_thinking(item: pytest.Item, forced: bool | None) -> bool:
@@ -187,15 +204,17 @@ def parametrize_repeats(metafunc: pytest.Metafunc, repeat: int) -> None:
         metafunc.parametrize("modelqa_repeat", range(repeat), ids=[f"r{r}" for r in range(repeat)])
 
 
-def handwritten_result(item: pytest.Item, report: pytest.TestReport, cfg: Any) -> "ScenarioResult | None":
-    """The result of a hand-written test once its outcome is known (call phase, or a failed
-    setup), or None for tests that are not ours or were skipped."""
+def handwritten_result(item: pytest.Item, report: pytest.TestReport, cfg: Any,
+                       version: str) -> "ScenarioResult | None":
+    """The result of a hand-written test once its call phase is over, or None for tests that
+    are not ours, were skipped, or failed outside the test body (a broken fixture or teardown
+    stays a pytest error: it says nothing about the model)."""
     from .errors import ServingError
     from .messages import Reply
     from .results import ScenarioResult
 
     group = group_of(item)
-    if group is None or report.skipped or not (report.when == "call" or report.failed):
+    if group is None or report.skipped or report.when != "call":
         return None
     log = item.stash.get(_LOG, [])
     replies = [r for _, r in log if isinstance(r, Reply)]
@@ -213,7 +232,7 @@ def handwritten_result(item: pytest.Item, report: pytest.TestReport, cfg: Any) -
     messages = list(log[-1][0]) + [last.assistant_message()] if log else []
     thinking = group_thinking(item, cfg.thinking)
     return ScenarioResult(
-        pack=group, pack_version=group_version(item), scenario=name, nodeid=item.nodeid, outcome=outcome,
+        pack=group, pack_version=version, scenario=name, nodeid=item.nodeid, outcome=outcome,
         passed=passed, score=1.0 if passed else 0.0, failure_mode=mode, detail=detail, expected="",
         trace=[f"hand-written test {item.nodeid}: {report.outcome}"], messages=messages,
         response=last.content, reasoning="\n".join(r.reasoning for r in replies if r.reasoning),
@@ -227,17 +246,17 @@ def handwritten_result(item: pytest.Item, report: pytest.TestReport, cfg: Any) -
 
 
 def _repeat_and_name(item: pytest.Item) -> tuple[int, str]:
-    """(repeat index, the test's name without its repeat id): the name is the scenario key
-    every repeat shares."""
+    """(repeat index, the scenario key every repeat shares: the node id without the repeat
+    id, so tests of the same name in two classes or directories never merge)."""
     spec = getattr(item, "callspec", None)
     if spec is None or "modelqa_repeat" not in spec.params:
-        return 0, item.name
+        return 0, item.nodeid
     repeat = int(spec.params["modelqa_repeat"])
     ids = spec.id.split("-")
     ids.reverse()
     ids.remove(f"r{repeat}")
     ids.reverse()
-    base = getattr(item, "originalname", item.name)
+    base = item.nodeid[: len(item.nodeid) - len(item.name)] + getattr(item, "originalname", item.name)
     return repeat, f"{base}[{'-'.join(ids)}]" if ids else base
 
 

@@ -218,27 +218,32 @@ def rootdir_hijack(config: Any) -> str | None:
     pytest picks the rootdir and ini file before plugins load, from every bare argument that
     names an existing path, so `--modelqa-packs-dir /elsewhere` (value as its own argument)
     can move the rootdir there, and with it baselines/, the cache and the ini file. This
-    recomputes the choice without our values (pytest's own function, called defensively:
-    an incompatible pytest skips the check) and names the fix when they differ."""
+    makes pytest's choice twice, from the positional arguments with and without our values
+    (pytest's own function, called defensively: an incompatible pytest skips the check),
+    and names the fix when they differ."""
     args = list(config.invocation_params.args)
     flags = {opt.flag for opt in OPTIONS if opt.path}
-    ours = [i + 1 for i, a in enumerate(args[:-1]) if a in flags]
+    ours = [args[i + 1] for i, a in enumerate(args[:-1]) if a in flags and not args[i + 1].startswith("-")]
     if not ours:
         return None
     try:
         import inspect
 
         from _pytest.config.findpaths import determine_setup
-        kept = [a for i, a in enumerate(args) if i not in ours]
-        known = {"inifile": config.option.inifilename, "override_ini": config.option.override_ini,
-                 "args": [a for a in kept if not a.startswith("-")], "rootdir_cmd_arg": config.option.rootdir or None,
-                 "invocation_dir": config.invocation_params.dir}
         params = inspect.signature(determine_setup).parameters
-        expected = Path(determine_setup(**{k: v for k, v in known.items() if k in params})[0])
+
+        def rootdir(positional: list[str]) -> Path:
+            known = {"inifile": config.option.inifilename, "override_ini": config.option.override_ini,
+                     "args": positional, "rootdir_cmd_arg": config.option.rootdir or None,
+                     "invocation_dir": config.invocation_params.dir}
+            return Path(determine_setup(**{k: v for k, v in known.items() if k in params})[0])
+
+        positional = [str(a) for a in config.option.file_or_dir or ()]
+        without, with_ours = rootdir(positional), rootdir(positional + ours)
     except Exception:  # noqa: BLE001 - a private pytest function: no check rather than a crash
         return None
-    if expected == Path(config.rootpath):
+    if without == with_ours:
         return None
-    flag = args[ours[0] - 1]
-    return (f"pytest took its rootdir ({config.rootpath}, not {expected}) from the value of {flag}: pytest reads "
-            f"bare path arguments before plugins load. Write {flag}={args[ours[0]]} instead")
+    flag = next(args[i] for i, a in enumerate(args[1:]) if a == ours[0])
+    return (f"pytest took its rootdir ({with_ours}, not {without}) from the value of {flag}: pytest reads "
+            f"bare path arguments before plugins load. Write {flag}={ours[0]} instead")

@@ -7,6 +7,7 @@ so `--strict-markers` and hand-written tests work (skipping, with the reason) in
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -128,6 +129,7 @@ def pytest_report_to_serializable(config: pytest.Config, report: Any):
     if data is not None and getattr(report, "modelqa_result", None) is not None:
         data["modelqa_result"] = report.modelqa_result.to_json()
         data["modelqa_reused"] = bool(getattr(report, "modelqa_reused", False))
+        data["modelqa_row"] = dataclasses.asdict(report.modelqa_row)
     return data
 
 
@@ -135,9 +137,11 @@ def pytest_report_to_serializable(config: pytest.Config, report: Any):
 def pytest_report_from_serializable(config: pytest.Config, data: dict[str, Any]):
     report = yield
     if report is not None and "modelqa_result" in data:
+        from .report import RowSpec
         from .results import ScenarioResult
         report.modelqa_result = ScenarioResult.from_json(data["modelqa_result"])
         report.modelqa_reused = data.get("modelqa_reused", False)
+        report.modelqa_row = RowSpec(**data["modelqa_row"])
     return report
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from .clients.base import ChatSettings, ModelAPI
 from .errors import EndpointError, ServingError
 from .messages import Reply
+from .redaction import redact
 
 PROBE_PROMPT = "Write the numbers from 1 to 40, separated by spaces, and nothing else."
 PROBE_TOKENS = 48
@@ -41,7 +42,7 @@ def probe(url: str, client: ModelAPI, model: str | None, load_timeout_s: float =
     try:
         reply = client.chat([{"role": "user", "content": PROBE_PROMPT}], [], settings, PROBE_TIMEOUT_S)
     except ServingError as exc:
-        raise EndpointError(f"{url}: a first generation failed ({exc.failure_mode}): {exc.detail}") from None
+        raise EndpointError(f"{redact(url)}: a first generation failed ({exc.failure_mode}): {exc.detail}") from None
     return EndpointInfo(url=url, api=client.api, decode_tps=_decode_tps(reply), **asdict(facts))
 
 

@@ -10,11 +10,12 @@ repository by version so a second build on the same machine is instant."""
 
 from __future__ import annotations
 
-import importlib.util
 import atexit
+import importlib.util
 import os
 import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -31,7 +32,7 @@ import httpx
 
 from .errors import ServerError
 from .redaction import redact
-from .watchdog import kill_group
+from .watchdog import alive, signal_group
 
 LLAMA_CPP_PYTHON_VERSION = "0.3.36"
 EMBEDDED_ALIAS = "SmolLM2-135M-Instruct"
@@ -140,12 +141,20 @@ class ManagedServer:
         self.secrets = secrets
         self.say = say or (lambda line: None)
         self.log: deque[str] = deque(maxlen=30)
+        try:
+            argv = shlex.split(self.command)
+        except ValueError as exc:
+            raise ServerError(f"the server command `{self.shown}` is not a valid command line ({exc})") from None
         self.say(f"modelqa: starting `{self.shown}`")
-        self.proc = subprocess.Popen(shlex.split(self.command), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, text=True, errors="replace", start_new_session=True)
+        try:
+            self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                         text=True, errors="replace", start_new_session=True)
+        except OSError as exc:
+            raise ServerError(f"cannot start `{self.shown}`: {exc.strerror or exc}") from None
         self._guard = subprocess.Popen([sys.executable, "-m", "pytest_modelqa.watchdog", str(self.proc.pid)],
                                        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                        text=True, start_new_session=True)
+        self._stopped = False
         threading.Thread(target=self._drain, daemon=True).start()
         self._wait_healthy(health_timeout_s)
 
@@ -179,10 +188,22 @@ class ManagedServer:
         tail = "\n".join(f"    {redact(line, self.secrets)}" for line in list(self.log)[-15:])
         raise ServerError(f"server `{self.shown}` {why}; its last log lines:\n{tail}")
 
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            kill_group(self.proc.pid, grace_s=5.0)
-            self.proc.wait()
+    def stop(self, grace_s: float = 5.0) -> None:
+        """SIGTERM to the whole group, SIGKILL to whatever is left after the grace period —
+        children too, even when the server itself has already exited."""
+        if self._stopped:
+            return  # the group id may belong to someone else by now
+        self._stopped = True
+        deadline = time.monotonic() + grace_s
+        signal_group(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=grace_s)  # reaps it: a zombie would still count as alive
+        except subprocess.TimeoutExpired:
+            pass
+        while alive(self.proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        signal_group(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
         if self._guard.poll() is None:
             try:
                 self._guard.stdin.write("release\n")  # type: ignore[union-attr]

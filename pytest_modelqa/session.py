@@ -26,7 +26,7 @@ from .catalogue import Catalogue
 from .collection import PackFile, ScenarioItem, failure_text, is_pack_file, shipped_nodeid
 from .config import RunConfig
 from .engine import Engine
-from .errors import BaselineError, EndpointError, ModelQAError
+from .errors import BaselineError, EndpointError, ModelQAError, StateError
 from .lanes import Outcome, build_engine, client_for, job
 from .options import AUTO
 from .names import shipped_packs_dir
@@ -64,8 +64,8 @@ class ModelQASession:
         self.quality_failures = 0
         self.reused = 0  # results re-used from the resumed state
         self.baseline: dict[str, Any] | None = None
-        self.groups: dict[str, RowSpec] = {}  # hand-written test rows, by name
-        self.collected: dict[str, int] = {}  # row name -> items collected before deselection
+        self.groups: dict[str, RowSpec] = {}  # the rows of hand-written tests, as collected
+        self.rows: dict[str, RowSpec] = {}  # the rows results were reported for (any process's)
         self.summary: SessionSummary | None = None
         self._markers: set[str] = set()
         self._chat_client: Any = None
@@ -120,13 +120,19 @@ class ModelQASession:
                 self.saved = state.load(Path(given["modelqa_resume"]))  # checked by the controller
             return
         try:
+            # Refusals that need no server come first, so nothing is launched for them; the
+            # default baseline name needs the served model's name, so it is read after the probe.
+            self._check_capture()
+            self._prepare_state()
+            if str(self.cfg.baseline_diff) != AUTO:
+                self._load_baseline()
             if not self.cfg.control:
                 self._connect()
-            self._load_baseline()
-            self._prepare_state()
+            if self.baseline is None:
+                self._load_baseline()
         except ModelQAError as exc:
             self.close()
-            raise pytest.UsageError(f"modelqa: {exc}") from None
+            raise pytest.UsageError(f"modelqa: {redact(str(exc), (self.cfg.api_key or '',))}") from None
 
     def _connect(self) -> None:
         urls = self.servers.launch(self.cfg.endpoints, self.cfg.serve_cmd, self.cfg.serve_timeout)
@@ -152,12 +158,13 @@ class ModelQASession:
         model = self.endpoints[0].model if self.endpoints else None
         return default_path(self.config.rootpath, model, self.cfg.thinking)
 
-    def _load_baseline(self) -> None:
-        cfg = self.cfg
-        if cfg.baseline_capture and str(cfg.baseline_capture) == AUTO and not cfg.canonical:
+    def _check_capture(self) -> None:
+        if self.cfg.baseline_capture and str(self.cfg.baseline_capture) == AUTO and not self.cfg.canonical:
             raise BaselineError("a non-canonical baseline needs an explicit --baseline-capture PATH "
                                 "(the default names are for canonical greedy baselines)")
-        path = self.baseline_path(cfg.baseline_diff)
+
+    def _load_baseline(self) -> None:
+        path = self.baseline_path(self.cfg.baseline_diff)
         if path is not None:
             from .baseline import load
             self.baseline = load(path)
@@ -181,12 +188,9 @@ class ModelQASession:
 
     # -- collection -----------------------------------------------------------------------------
     def count_collected(self, items: Sequence[pytest.Item]) -> None:
-        """Before -k/-m deselect anything: how many items each row had."""
-        from .fixtures import group_of
-        for item in items:
-            name = item.scenario.pack.id if isinstance(item, ScenarioItem) else group_of(item)
-            if name is not None:
-                self.collected[name] = self.collected.get(name, 0) + 1
+        """Before -k/-m deselect anything: the rows of the hand-written tests, in full."""
+        from .fixtures import group_rows
+        self.groups = group_rows(items, self.cfg)
 
     def collection_finished(self, session: pytest.Session) -> None:
         if self.collect_only or self.controller:
@@ -241,18 +245,25 @@ class ModelQASession:
             if item.result is not None and (report.when == "call" or (report.when == "setup" and report.failed)):
                 report.modelqa_result = item.result  # type: ignore[attr-defined]
                 report.modelqa_reused = item.nodeid in self.resumed  # type: ignore[attr-defined]
+                pack = self.catalogue.by_id(item.scenario.pack.id)
+                assert pack is not None
+                report.modelqa_row = pack_row(pack, self.cfg)  # type: ignore[attr-defined]
             return
-        from .fixtures import handwritten_result
-        result = handwritten_result(item, report, self.cfg)
+        from .fixtures import group_of, handwritten_result
+        row = self.groups.get(group_of(item) or "")
+        result = handwritten_result(item, report, self.cfg, row.version) if row is not None else None
         if result is not None:
             report.modelqa_result = result  # type: ignore[attr-defined]
+            report.modelqa_row = row  # type: ignore[attr-defined]
 
     def logreport(self, report: pytest.TestReport) -> None:
         if self.worker:
             return  # the controller records what workers report
         result: ScenarioResult = report.modelqa_result  # type: ignore[attr-defined]
+        row: RowSpec = report.modelqa_row  # type: ignore[attr-defined]
+        self.rows.setdefault(row.id, row)
         self.record(result, bool(getattr(report, "modelqa_reused", False)))
-        if self.config.option.verbose > 0 and result.outcome != "passed" and self.catalogue.by_id(result.pack):
+        if self.config.option.verbose > 0 and result.outcome != "passed" and row.kind == "pack":
             tr = self.config.pluginmanager.get_plugin("terminalreporter")
             if tr is not None:
                 tr.write_line("")
@@ -264,14 +275,12 @@ class ModelQASession:
         """A finished item's result, in the process that sees every report; `reused`: taken
         from the resumed state rather than run."""
         self.results.append(result)
-        if self.catalogue.by_id(result.pack) is None and result.pack not in self.groups:
-            self.groups[result.pack] = RowSpec(result.pack, result.pack_version, 0, result.thinking, "tests")
         self.quality_failures += result.outcome == "failed"
         self.reused += reused
         if self.journal is not None and not (reused and self.journal.append):
             try:
                 self.journal.finished(result)
-            except OSError as exc:
+            except (OSError, StateError) as exc:
                 self.say(f"modelqa: cannot write the eval state {self.journal.path}: {exc}; the run goes on")
                 self.journal = None
         if self.progress is not None:
@@ -306,11 +315,7 @@ class ModelQASession:
         self.close()
         if self.worker or not self.results:
             return
-        rows = [pack_row(p, self.cfg) for p in self.catalogue.packs if any(r.pack == p.meta.id for r in self.results)]
-        for g in self.groups.values():
-            names = {r.scenario for r in self.results if r.pack == g.id}
-            rows.append(replace(g, total=max(len(names), self.collected.get(g.id, 0) // self.cfg.repeat)))
-        rows.sort(key=lambda r: (r.kind != "pack", r.id))
+        rows = sorted(self.rows.values(), key=lambda r: (r.kind != "pack", r.id))
         opt = self.config.option
         selection = Selection(markexpr=opt.markexpr or "", keyword=opt.keyword or "",
                               paths=tuple(a for a in self.config.args if a not in self._default_args())
@@ -320,9 +325,12 @@ class ModelQASession:
         record = RunRecord(self.cfg, tuple(rows), tuple(self.results), tuple(self.endpoints), selection,
                            self.run_id, dt.datetime.now(dt.timezone.utc), self.baseline,
                            str(self.baseline_path(self.cfg.baseline_diff) or ""), capture, self.reused,
-                           self.journal.path if self.journal is not None and self.journal.path.exists() else None)
+                           self.journal.path if self.journal is not None and self.journal.path.exists() else None,
+                           session.shouldstop is not False or session.exitstatus == pytest.ExitCode.INTERRUPTED)
         self.summary = write(summarise(record))
         session.exitstatus = self._gate_exit(session)
+        if self.summary.unwritten and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED  # an artifact asked for is missing
 
     def _default_args(self) -> set[str]:
         return {str(shipped_packs_dir()), *(str(d) for d in self.cfg.packs_dirs)}

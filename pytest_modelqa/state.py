@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import IO, Any, Iterable, Mapping
 
 from .errors import StateError
-from .results import ScenarioResult, write_text_atomic
+from .results import ScenarioResult
 
 STATE_SCHEMA_VERSION = "1.1.0"
 READABLE_VERSIONS = ("1.0.0", STATE_SCHEMA_VERSION)  # 1.1.0 added the `resumed` record
@@ -75,7 +75,7 @@ class Journal:
             fh.write(_line({"event": "resumed", "run_id": self.head["run_id"], "created": self.head["created"]}))
             fh.write(planned)
         else:
-            write_text_atomic(self.path, _line(self.head) + planned)
+            self.path = _create(self.path, _line(self.head) + planned, self.head["run_id"])
             fh = open(self.path, "a", encoding="utf-8")
             if self.latest is not None:
                 _point(self.latest, self.path)
@@ -102,6 +102,30 @@ def journal_for(head: Mapping[str, Any], root: Path, given: Path | None, resume_
         check_new_journal(given)
         return Journal(given, head)
     return Journal(new_path(root, head["run_id"], head["created"]), head, latest=state_dir(root) / "latest.jsonl")
+
+
+def _create(path: Path, text: str, run_id: str) -> Path:
+    """Create the journal without ever replacing one that holds finished scenarios, even one
+    another run created since this run started (two runs given the same path): then this
+    run's journal goes beside it, named by its run id."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp.write_text(text, encoding="utf-8")
+    try:
+        for target in (path, path.with_name(f"{path.stem}-{run_id[:8]}{path.suffix}")):
+            try:
+                os.link(tmp, target)  # fails if the target exists: no check-then-write race
+                return target
+            except FileExistsError:
+                try:
+                    check_new_journal(target)
+                except StateError:
+                    continue
+                os.replace(tmp, target)  # an empty or header-only journal: nothing to lose
+                return target
+        raise StateError(f"{path} and its run-id variant both hold finished scenarios")
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _point(link: Path, target: Path) -> None:

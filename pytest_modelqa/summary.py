@@ -37,6 +37,7 @@ class RunRecord:
     capture_path: Path | None = None
     resumed: int = 0
     journal: Path | None = None
+    interrupted: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class SessionSummary:
     gate: tuple[str, ...] = ()  # the baseline diff, ending with its verdict line
     gate_failed: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
+    unwritten: tuple[str, ...] = field(default_factory=tuple)  # artifacts asked for that are missing
 
     def with_notes(self, notes: Sequence[str]) -> "SessionSummary":
         from dataclasses import replace
@@ -79,29 +81,46 @@ def summarise(rec: RunRecord) -> SessionSummary:
 
 
 def write(summary: SessionSummary, environ: dict[str, str] | None = None) -> SessionSummary:
-    """Write the artifacts; the returned summary's notes say where (or why not)."""
-    rec, notes = summary.record, []
+    """Write the artifacts; the returned summary's notes say where, or why not (`unwritten`:
+    what was asked for and is missing, which fails the session)."""
+    rec, notes, unwritten = summary.record, [], []
     env = os.environ if environ is None else environ
+
+    def put(what: str, path: Path, doc: Any, after: str = "") -> None:
+        try:
+            write_json_atomic(path, doc)
+            notes.append(f"{what}: {path}{after}")
+        except OSError as exc:
+            unwritten.append(f"{what} NOT written: {path}: {exc.strerror or exc}")
+
     if rec.cfg.json_path:
-        write_json_atomic(rec.cfg.json_path, summary.document)
-        notes.append(f"JSON results: {rec.cfg.json_path}")
+        put("JSON results", rec.cfg.json_path, summary.document)
     if rec.resumed:
         notes.append(f"Resumed: {rec.resumed} finished scenarios re-used from {rec.cfg.resume_path}")
     if rec.journal is not None:
         notes.append(f"Eval state: {rec.journal}")
     if rec.capture_path is not None:
-        try:
-            write_json_atomic(rec.capture_path, baseline.aggregate(summary.document))
-            notes.append(f"Baseline captured: {rec.capture_path} (n={rec.cfg.repeat})")
-        except BaselineError as exc:
-            notes.append(f"Baseline not captured: {exc}")
+        refusal = ("the run was interrupted" if rec.interrupted else
+                   "the selection is partial, so it is no pack's score" if summary.document["selection"]["partial"]
+                   else "")
+        if refusal:
+            unwritten.append(f"Baseline NOT captured ({rec.capture_path}): {refusal}")
+        else:
+            try:
+                put("Baseline captured", rec.capture_path, baseline.aggregate(summary.document), f" (n={rec.cfg.repeat})")
+            except BaselineError as exc:
+                unwritten.append(f"Baseline NOT captured: {exc}")
     step_summary = env.get("GITHUB_STEP_SUMMARY")
     if step_summary:
-        with open(step_summary, "a", encoding="utf-8") as fh:
-            fh.write(f"## pytest-modelqa\n\n{summary.table}\n\n`{summary.quality}`\n")
-            if summary.gate:
-                fh.write("\n" + "\n".join(summary.gate) + "\n")
-    return summary.with_notes(notes)
+        try:
+            with open(step_summary, "a", encoding="utf-8") as fh:
+                fh.write(f"## pytest-modelqa\n\n{summary.table}\n\n`{summary.quality}`\n")
+                if summary.gate:
+                    fh.write("\n" + "\n".join(summary.gate) + "\n")
+        except OSError as exc:
+            unwritten.append(f"GitHub step summary NOT written: {step_summary}: {exc.strerror or exc}")
+    from dataclasses import replace
+    return replace(summary.with_notes(notes), unwritten=tuple(unwritten))
 
 
 def render(summary: SessionSummary, tr: Any) -> None:
@@ -125,6 +144,8 @@ def render(summary: SessionSummary, tr: Any) -> None:
     tr.write_line(summary.quality, bold=True)
     for line in summary.notes:
         tr.write_line(line)
+    for line in summary.unwritten:
+        tr.write_line(line, red=True, bold=True)
     if summary.gate:
         tr.write_line("")
         for line in summary.gate[:-1]:

@@ -28,19 +28,21 @@ def alive(pgid: int) -> bool:
     return True
 
 
-def kill_group(pgid: int, grace_s: float = GRACE_S) -> None:
+def signal_group(pgid: int, sig: int) -> None:
     try:
-        os.killpg(pgid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def kill_group(pgid: int, grace_s: float = GRACE_S) -> None:
+    """Here the group's leader is not our child (it was the launcher's), so nothing waits for
+    a zombie: `alive` turns false as soon as every member has exited."""
+    signal_group(pgid, signal.SIGTERM)
     deadline = time.monotonic() + grace_s
     while alive(pgid) and time.monotonic() < deadline:
         time.sleep(0.05)
-    if alive(pgid):
-        try:
-            os.killpg(pgid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    signal_group(pgid, signal.SIGKILL)
 
 
 def main(argv: list[str]) -> int:

@@ -19,6 +19,7 @@ import httpx
 from ..errors import EndpointError, ServingError
 from ..messages import Reply, ToolCall
 from ..reasoning import split_reasoning
+from ..redaction import redact
 from .base import ChatSettings, ServerFacts
 
 
@@ -93,19 +94,22 @@ class OpenAIClient:
             return self._http.get(path, timeout=timeout)
         except httpx.TimeoutException:
             return None
+        except httpx.TransportError as exc:
+            raise EndpointError(f"{redact(self.base_url)}{path}: the server stopped answering "
+                                f"({type(exc).__name__})") from None
 
     def describe(self, model: str | None, load_timeout_s: float = 120.0) -> ServerFacts:
-        url = self.base_url
+        url = redact(self.base_url)
         timeout = httpx.Timeout(30.0, connect=3.0)
         try:
             health = self._http.get("/health", timeout=timeout)
         except httpx.TransportError as exc:
-            raise EndpointError(f"model endpoint {url} is unreachable ({type(exc).__name__}: {exc}); "
-                                "is the server running, and is the URL right?") from None
+            raise EndpointError(f"model endpoint {url} is unreachable ({type(exc).__name__}: "
+                                f"{redact(str(exc))}); is the server running, and is the URL right?") from None
         deadline = time.monotonic() + load_timeout_s
         while health.status_code == 503 and time.monotonic() < deadline:  # llama.cpp: model loading
             time.sleep(0.5)
-            health = self._http.get("/health", timeout=timeout)
+            health = self._get("/health", timeout) or health
         if health.status_code == 503:
             raise EndpointError(f"{url}/health still says 503 (loading) after {load_timeout_s:.0f}s")
         models = self._get("/v1/models", timeout)

@@ -101,3 +101,12 @@ def watched(watchdog_pid: int) -> str:
         return (Path(f"/proc/{watchdog_pid}") / "cmdline").read_bytes().split(b"\0")[-2].decode()
     except (OSError, IndexError):
         return "0"
+
+
+def test_the_children_of_a_server_that_exited_are_killed_too() -> None:
+    from pytest_modelqa.errors import ServerError
+    from pytest_modelqa.servers import ManagedServer
+    nap = f"{300 + uuid.uuid4().int % 1000}.5"  # a sleep no other process runs
+    with pytest.raises(ServerError, match="exited with code 3 before becoming healthy"):
+        ManagedServer(f'sh -c "sleep {nap} & exit 3" x {{port}}', health_timeout_s=10)
+    wait_until(lambda: not processes_with(f"sleep {nap}"), timeout=10)

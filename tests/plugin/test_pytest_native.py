@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import textwrap
 from pathlib import Path
 
@@ -53,7 +54,7 @@ def test_a_user_pack_and_a_hand_written_test_run_by_path_as_rows_of_one_report(
     assert set(rows) == {"SelfTest-4", "test_mine"}  # no shipped pack ran: paths were given
     assert rows["test_mine"]["kind"] == "tests" and (rows["test_mine"]["passed"], rows["test_mine"]["selected"]) == (1, 2)
     assert rows["SelfTest-4"]["passed"] == 4
-    said = next(s for s in doc["scenarios"] if s["scenario"] == "test_says_hello")
+    said = next(s for s in doc["scenarios"] if s["scenario"] == "test_mine.py::test_says_hello")
     assert said["failure_mode"] == "verifier_fail" and "hello" in said["detail"] and said["turns"] == 1
     assert said["messages"][0]["content"] == "Say hello." and said["latency_s"] >= 0
     out_text = result.stdout.str()
@@ -61,7 +62,7 @@ def test_a_user_pack_and_a_hand_written_test_run_by_path_as_rows_of_one_report(
     assert "(selected paths," in out_text
     from pytest_modelqa.cli import main
     assert main(["rescore", str(out), "--packs-dir", str(repo), "--output", str(repo / "re.json")]) == 0
-    assert "test_mine test_says_hello: not rescorable: a hand-written test" in capsys.readouterr().out
+    assert "test_mine test_mine.py::test_says_hello: not rescorable: a hand-written test" in capsys.readouterr().out
     assert json.loads((repo / "re.json").read_text())["packs"] == doc["packs"]
 
 
@@ -161,7 +162,8 @@ def test_hand_written_tests_repeat_and_gate_like_a_pack(pytester: pytest.Pyteste
     first = pytester.runpytest(*args, f"--baseline-capture={base}")
     first.assert_outcomes(passed=4, failed=3)  # 2 tests x 3 repeats + the plain test
     doc = json.loads(base.read_text())
-    assert doc["scenarios"]["test_mine::test_counts_to_forty"] == {"passes": 3, "n": 3, "stability": "stable_pass"}
+    assert doc["scenarios"]["test_mine::test_mine.py::test_counts_to_forty"] == {"passes": 3, "n": 3,
+                                                                               "stability": "stable_pass"}
     again = pytester.runpytest(*args, f"--baseline-diff={base}")
     assert again.ret == 0 and "Baseline gate: passed (1 packs compared, no regression)" in again.stdout.str()
 
@@ -295,3 +297,90 @@ def test_a_path_option_that_would_move_the_rootdir_is_refused_with_the_fix(pytes
     shutil.rmtree(plain)  # else both copies are collected: one pack id in two files is an error
     fixed = pytester.runpytest(*NOCACHE, "--modelqa-control=oracle", f"--modelqa-packs-dir={elsewhere}", "-m", "selftest_4")
     fixed.assert_outcomes(passed=4)
+
+
+def test_under_xdist_rows_keep_their_kind_totals_and_partial_label(pytester: pytest.Pytester, simulator) -> None:
+    user_repo(pytester)
+    sim = simulator()
+    out = pytester.path / "out.json"
+    result = pytester.runpytest(*NOCACHE, "-n", "2", "mypack.yaml::ST-01", "mypack.yaml::ST-02", "test_mine.py",
+                                f"--model-endpoint={sim.url}", f"--modelqa-json={out}")
+    result.assert_outcomes(passed=4, failed=1)
+    doc = json.loads(out.read_text())
+    rows = {p["pack"]: (p["kind"], p["selected"], p["total_in_pack"]) for p in doc["packs"]}
+    assert rows == {"SelfTest-4": ("pack", 2, 4), "test_mine": ("tests", 2, 2)}
+    assert doc["selection"]["partial"] is True and "PARTIAL: SelfTest-4 2/4" in doc["quality"]
+
+
+def test_a_broken_fixture_or_teardown_in_a_hand_written_test_stays_a_pytest_error(pytester: pytest.Pytester,
+                                                                                   simulator) -> None:
+    sim = simulator()
+    pytester.makepyfile(test_hw=textwrap.dedent('''
+        import pytest
+
+        @pytest.fixture
+        def breaks_in_teardown():
+            yield
+            raise RuntimeError("teardown broke")
+
+        @pytest.fixture
+        def breaks_in_setup():
+            raise RuntimeError("setup broke")
+
+        def test_teardown(modelqa_chat, breaks_in_teardown):
+            assert modelqa_chat([{"role": "user", "content": "Count."}]).content
+
+        def test_setup(modelqa_chat, breaks_in_setup):
+            pass
+    '''))
+    out = pytester.path / "out.json"
+    result = pytester.runpytest(*NOCACHE, "test_hw.py", f"--model-endpoint={sim.url}", f"--modelqa-json={out}")
+    result.assert_outcomes(passed=1, errors=2)
+    doc = json.loads(out.read_text())
+    assert [(s["scenario"], s["outcome"]) for s in doc["scenarios"]] == [("test_hw.py::test_teardown", "passed")]
+    assert result.ret == pytest.ExitCode.TESTS_FAILED  # errors keep the session failing
+
+
+def test_bad_endpoints_and_server_commands_are_one_line_errors(pytester: pytest.Pytester) -> None:
+    for args, message in ((["--model-endpoint=http://localhost:80a80"], "is not a usable URL"),
+                          (["--model-endpoint=ftp://host:21"], "is not an http(s) URL"),
+                          (["--modelqa-serve-cmd", "server --port {port} 'unclosed"], "is not a valid command line"),
+                          (["--modelqa-serve-cmd", "/no/such/server --port {port}"], "cannot start `/no/such/server")):
+        result = pytester.runpytest_subprocess(*NOCACHE, *args)
+        assert result.ret == pytest.ExitCode.USAGE_ERROR, args
+        assert message in result.stderr.str() and "Traceback" not in result.stderr.str() + result.stdout.str()
+
+
+def test_a_password_in_the_url_stays_out_of_start_up_errors(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess(*NOCACHE, f"--model-endpoint=http://user:s3cret@127.0.0.1:{dead_port()}")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR and "unreachable" in result.stderr.str()
+    assert "s3cret" not in result.stderr.str() + result.stdout.str()
+
+
+def test_a_refused_run_launches_nothing(pytester: pytest.Pytester, simulator) -> None:
+    sim = simulator()
+    args = (*NOCACHE, f"--modelqa-packs-dir={SELFTEST_PACKS}", "-m", "selftest_4", "--modelqa-state=s.jsonl")
+    pytester.runpytest(*args, f"--model-endpoint={sim.url}")
+    served = sim.stats()["chat"]
+    marker = pytester.path / "launched"
+    serve = f"{sys.executable} -c \"open('{marker}', 'w')\" {{port}}"
+    refused = pytester.runpytest(*args, "--modelqa-serve-cmd", serve)
+    assert refused.ret == pytest.ExitCode.USAGE_ERROR and not marker.exists()
+    assert sim.stats()["chat"] == served
+
+
+def test_no_baseline_is_captured_from_a_partial_run(pytester: pytest.Pytester, simulator) -> None:
+    sim = simulator()
+    base = pytester.path / "base.json"
+    result = pytester.runpytest(*NOCACHE, f"--modelqa-packs-dir={SELFTEST_PACKS}", "-m", "selftest_4", "-k", "ST-01",
+                                f"--model-endpoint={sim.url}", "--modelqa-repeat", "3", f"--baseline-capture={base}")
+    assert not base.exists() and result.ret == pytest.ExitCode.TESTS_FAILED
+    assert "Baseline NOT captured" in result.stdout.str() and "the selection is partial" in result.stdout.str()
+
+
+def test_a_path_value_of_pytest_s_own_options_is_no_rootdir_hijack(pytester: pytest.Pytester, tmp_path_factory) -> None:
+    other = tmp_path_factory.mktemp("other")
+    (other / "old.xml").write_text("")
+    result = pytester.runpytest(*NOCACHE, "--modelqa-control=oracle", "--junitxml", str(other / "old.xml"),
+                                f"--modelqa-packs-dir={SELFTEST_PACKS}", "-m", "selftest_4")
+    result.assert_outcomes(passed=4)

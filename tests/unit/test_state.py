@@ -129,3 +129,24 @@ def test_only_finished_non_error_results_of_unchanged_packs_are_reused(tmp_path:
     path = written(tmp_path / "state.jsonl",
                    [result("A"), result("B", "error"), result("C", "failed"), result("D", version="0.9.0")])
     assert sorted(reusable(load(path), {"P": "1.0.0"})) == ["packs/p.yaml::A", "packs/p.yaml::C"]
+
+
+def test_two_runs_given_one_path_never_replace_each_other(tmp_path: Path) -> None:
+    path = tmp_path / "state.jsonl"
+    first, second = Journal(path, HEAD), Journal(path, {**HEAD, "run_id": "run2abcdef"})
+    first.finished(result("A"))  # both passed the start-up check; the first to finish creates the file
+    second.finished(result("B"))
+    first.close()
+    second.close()
+    assert list(load(path).finished) == ["packs/p.yaml::A"]
+    assert second.path == tmp_path / "state-run2abcd.jsonl" and list(load(second.path).finished) == ["packs/p.yaml::B"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state-run2abcd.jsonl", "state.jsonl"]  # no temp file
+
+
+def test_a_header_only_journal_may_be_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "state.jsonl"
+    path.write_text(json.dumps(HEAD) + "\n")
+    j = Journal(path, {**HEAD, "run_id": "run3"})
+    j.finished(result("A"))
+    j.close()
+    assert load(path).run_id == "run3" and j.path == path
