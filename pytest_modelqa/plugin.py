@@ -182,3 +182,11 @@ def pytest_configure_node(node: Any) -> None:
     if mq is not None:
         node.workerinput["modelqa_endpoints"] = [e.to_json() for e in mq.endpoints]
         node.workerinput["modelqa_resume"] = str(mq.resume_source) if mq.resume_source else None
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
+    """xdist: the controller collects nothing itself; a worker's selection is the plan."""
+    mq = _mq(node.config)
+    if mq is not None:
+        mq.planned(ids)

@@ -210,6 +210,14 @@ class ModelQASession:
                 self.journal.planned(i.nodeid for i in ours)
             self.progress = Progress(len(ours), self.say)
 
+    def planned(self, nodeids: Sequence[str]) -> None:
+        """Under xdist, the controller's plan and progress come from a worker's selection
+        (plain tests included: the controller cannot tell them apart)."""
+        if self.progress is None:
+            if self.journal is not None:
+                self.journal.planned(nodeids)
+            self.progress = Progress(len(nodeids), self.say)
+
     def dispatch(self, items: Sequence[pytest.Item]) -> None:
         """Submit scenario jobs ahead of their items, except those re-used from a resumed state."""
         assert self.engine is not None or not any(isinstance(i, ScenarioItem) for i in items)
