@@ -129,6 +129,10 @@ def from_values(v: Mapping[str, Any]) -> RunConfig:
     for key, low in (("repeat", 1), ("retries", 0), ("thinking_max_tokens", 0), ("concurrency", 1)):
         if v.get(key) is not None and v[key] < low:
             raise ConfigError(f"modelqa_{key} must be at least {low}, not {v[key]}")
+    if v.get("concurrency") is not None and v["concurrency"] > 256:
+        raise ConfigError(f"modelqa_concurrency {v['concurrency']} is more than 256 requests in flight")
+    if not 0 <= v["max_drop_pp"] <= 100:  # also refuses nan: no comparison with it is true
+        raise ConfigError(f"modelqa_max_drop_pp must be between 0 and 100 points, not {v['max_drop_pp']}")
     if v["baseline_capture"] and v["repeat"] < 3:
         raise ConfigError("--baseline-capture needs --modelqa-repeat 3 or more: the gate compares against the "
                           "baseline's repeat noise")

@@ -74,14 +74,20 @@ class EndpointLane:
         return run_episode(scenario, respond)
 
 
+MIN_TPS = 1.0  # a probe that measured less is not believed (it would make the ceiling endless)
+MAX_REQUEST_S = 1800.0
+
+
 def request_timeout(cfg: RunConfig, info: EndpointInfo, slots: int, max_tokens: int, fallback_s: float) -> float:
     """A ceiling, not a target: 3x the time the token budget takes at the measured decode
-    speed shared by all slots, plus room for prompt processing."""
+    speed shared by all slots, plus room for prompt processing; never above MAX_REQUEST_S
+    unless --modelqa-case-timeout says so."""
     if cfg.case_timeout:
         return cfg.case_timeout
     if not info.decode_tps:
         return fallback_s
-    return 20.0 + 3.0 * max_tokens * max(1, slots) / info.decode_tps
+    tps = max(info.decode_tps, MIN_TPS)
+    return min(20.0 + 3.0 * max_tokens * max(1, slots) / tps, MAX_REQUEST_S)
 
 
 def build_engine(cfg: RunConfig, endpoints: Sequence[EndpointInfo], share: int = 1) -> Engine[Outcome]:
@@ -110,4 +116,7 @@ def job(cfg: RunConfig, scenario: Scenario, repeat: int) -> Callable[[Lane], Out
             return Outcome((("model", lane.state.episode(scenario, repeat)),))
         except ServingError as exc:
             return Outcome(error=exc)
+        except Exception as exc:  # noqa: BLE001 - whatever a reply did, the scenario is reported, not lost
+            return Outcome(error=ServingError("server_error", f"could not process the reply: "
+                                                              f"{type(exc).__name__}: {str(exc)[:200]}"))
     return run

@@ -297,7 +297,7 @@ def header_lines(cfg: RunConfig, endpoints: Sequence[EndpointInfo], collect_only
     for e in endpoints:
         slots = cfg.concurrency or e.slots
         lines.append(f"modelqa: endpoint {redact(e.url)} · model {e.model} · build {e.build or 'unknown'} · "
-                     f"slots {slots or '?'}{'' if slots else ' (4 assumed)'} · "
+                     f"slots {slots or '4 (assumed: the server did not say)'} · "
                      f"decode {f'{e.decode_tps:.0f} tok/s' if e.decode_tps else 'unmeasured'}")
     thinking = "pack defaults" if cfg.thinking is None else ("on" if cfg.thinking else "off")
     lines.append(f"modelqa: sampling {cfg.sampling_label}{'' if cfg.canonical else ' (non-canonical)'} · "

@@ -57,11 +57,18 @@ def write_text_atomic(path: Path, text: str) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    # mkstemp makes 0600 files; an artifact gets the mode a plain open() would give it.
-    os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_UMASK)
-    os.replace(tmp, path)
+    try:
+        # backslashreplace: a lone surrogate inside a JSON string becomes its own \uXXXX escape.
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())  # the rename must never expose a file whose data is not on disk
+        # mkstemp makes 0600 files; an artifact gets the mode a plain open() would give it.
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_UMASK)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)  # a full disk leaves no temporary file behind
+        raise
 
 
 def write_json_atomic(path: Path, doc: Any) -> None:

@@ -69,14 +69,14 @@ class Journal:
             return self._fh
         planned = _line({"event": "planned", "nodeids": self._planned})
         if self.append:
-            fh = open(self.path, "a", encoding="utf-8")
+            fh = open(self.path, "a", encoding="utf-8", errors="backslashreplace")
             if self.path.stat().st_size and not self.path.read_bytes().endswith(b"\n"):
                 fh.write("\n")  # close a torn last line; loading skips it
             fh.write(_line({"event": "resumed", "run_id": self.head["run_id"], "created": self.head["created"]}))
             fh.write(planned)
         else:
             self.path = _create(self.path, _line(self.head) + planned, self.head["run_id"])
-            fh = open(self.path, "a", encoding="utf-8")
+            fh = open(self.path, "a", encoding="utf-8", errors="backslashreplace")
             if self.latest is not None:
                 _point(self.latest, self.path)
         self._fh = fh
@@ -110,7 +110,10 @@ def _create(path: Path, text: str, run_id: str) -> Path:
     run's journal goes beside it, named by its run id."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp.write_text(text, encoding="utf-8")
+    with open(tmp, "w", encoding="utf-8", errors="backslashreplace") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
     try:
         for target in (path, path.with_name(f"{path.stem}-{run_id[:8]}{path.suffix}")):
             try:

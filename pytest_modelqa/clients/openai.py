@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from typing import Any, Mapping, Sequence
 
@@ -42,34 +43,101 @@ def request_body(messages: Sequence[Mapping[str, Any]], tools: Sequence[Mapping[
     return body
 
 
+MAX_BODY_BYTES = 8 * 1024 * 1024  # decoded; a completion of a scenario's budget is far smaller
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+class Malformed(ValueError):
+    """A 200 response that is not a chat completion."""
+
+
+def clean_text(value: Any, what: str) -> str:
+    """A string field of the reply: None is "", anything else but a string is malformed, and
+    lone surrogates (valid JSON, not encodable text) become U+FFFD."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise Malformed(f"{what} is a {type(value).__name__}, not a string")
+    return _LONE_SURROGATE.sub("\ufffd", value)
+
+
+def _count(usage: Any, key: str) -> int:
+    value = usage.get(key) if isinstance(usage, dict) else None
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 10**9:
+        raise Malformed(f"usage.{key} is {str(value)[:40]!r}, not a token count")
+    return int(value)
+
+
 def parse_reply(data: Any, latency_s: float, retries: int) -> Reply:
-    """A completion body -> Reply. Raises ServingError when it is not a completion at all."""
+    """A completion body -> Reply. ServingError (server_error) when it is not a completion:
+    every field the plugin reads is checked for its type, so a hostile or broken server is a
+    classified serving error, never a crash."""
     try:
-        choice = data["choices"][0]
-        message = choice["message"]
-    except (KeyError, IndexError, TypeError):
-        raise ServingError("server_error", f"response has no choices[0].message: {str(data)[:200]}", retries) from None
-    content, reasoning = split_reasoning(message)
+        return _parse(data, latency_s, retries)
+    except Malformed as exc:
+        raise ServingError("server_error", f"malformed completion: {exc}", retries) from None
+
+
+def _parse(data: Any, latency_s: float, retries: int) -> Reply:
+    choices = data.get("choices") if isinstance(data, dict) else None
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        raise Malformed(f"no choices[0] object in {str(data)[:200]!r}")
+    choice = choices[0]
+    message = choice.get("message")
+    if not isinstance(message, dict):
+        raise Malformed(f"choices[0].message is {type(message).__name__}, not an object")
+    content = message.get("content")
+    if isinstance(content, list):  # content parts
+        content = "".join(clean_text(p.get("text"), "a content part") for p in content if isinstance(p, dict))
+    fields = {"content": clean_text(content, "message.content")}
+    for name in ("reasoning_content", "reasoning", "thinking"):
+        if message.get(name) is not None:
+            fields[name] = clean_text(message[name], f"message.{name}")
+    answer, reasoning = split_reasoning(fields)
+    raw_calls = message.get("tool_calls") or []
+    if not isinstance(raw_calls, list):
+        raise Malformed(f"message.tool_calls is a {type(raw_calls).__name__}, not a list")
     calls = []
-    for i, tc in enumerate(message.get("tool_calls") or []):
-        fn = tc.get("function") or {}
-        calls.append(ToolCall.parse(str(fn.get("name", "")), fn.get("arguments"), tc.get("id") or f"call_{i}"))
-    if not calls and isinstance(message.get("function_call"), dict):  # legacy single-call field
-        fc = message["function_call"]
-        calls.append(ToolCall.parse(str(fc.get("name", "")).rstrip(":"), fc.get("arguments"), "call_0"))
-    usage = data.get("usage") or {}
+    for i, tc in enumerate(raw_calls):
+        fn = tc.get("function") if isinstance(tc, dict) else None
+        if not isinstance(fn, dict):
+            raise Malformed(f"tool_calls[{i}] has no function object")
+        arguments = fn.get("arguments")
+        if not isinstance(arguments, (dict, str, type(None))):
+            raise Malformed(f"tool_calls[{i}].function.arguments is a {type(arguments).__name__}")
+        if isinstance(arguments, str):
+            arguments = clean_text(arguments, "arguments")
+        call_id = tc.get("id")
+        calls.append(ToolCall.parse(clean_text(fn.get("name"), f"tool_calls[{i}].function.name"), arguments,
+                                    call_id if isinstance(call_id, str) and call_id else f"call_{i}"))
+    legacy = message.get("function_call")
+    if not calls and isinstance(legacy, dict):  # legacy single-call field
+        arguments = legacy.get("arguments")
+        calls.append(ToolCall.parse(clean_text(legacy.get("name"), "function_call.name").rstrip(":"),
+                                    arguments if isinstance(arguments, (dict, str)) else None, "call_0"))
+    usage = data.get("usage")
+    finish = choice.get("finish_reason")
     extra = {k: data[k] for k in ("timings", "system_fingerprint") if k in data}
     return Reply(
-        content=content, tool_calls=tuple(calls), reasoning=reasoning,
-        finish_reason=choice.get("finish_reason") or "stop",
-        prompt_tokens=int(usage.get("prompt_tokens") or 0),
-        completion_tokens=int(usage.get("completion_tokens") or 0),
+        content=answer, tool_calls=tuple(calls), reasoning=reasoning,
+        finish_reason=finish if isinstance(finish, str) and finish else "stop",
+        prompt_tokens=_count(usage, "prompt_tokens"), completion_tokens=_count(usage, "completion_tokens"),
         latency_s=latency_s, retries=retries, extra=extra,
     )
 
 
 def headers(api_key: str | None) -> dict[str, str]:
     return {"Authorization": f"Bearer {api_key}"} if api_key else {}
+
+
+class _Timeout(Exception):
+    pass
+
+
+class _TooLarge(Exception):
+    pass
 
 
 class OpenAIClient:
@@ -118,8 +186,10 @@ class OpenAIClient:
             raise EndpointError(f"{url}/v1/models {status}; is this an OpenAI-compatible endpoint?")
         try:
             served = [m["id"] for m in models.json().get("data", [])]
-        except (ValueError, AttributeError, KeyError, TypeError):
-            raise EndpointError(f"{url}/v1/models did not return a model list: {models.text[:200]}") from None
+            if not all(isinstance(m, str) for m in served):
+                raise TypeError("model ids must be strings")
+        except (ValueError, AttributeError, KeyError, TypeError, RecursionError):
+            raise EndpointError(f"{url}/v1/models did not return a model list: {models.text[:200]!r}") from None
         if model is None:
             if not served:
                 raise EndpointError(f"{url}/v1/models lists no model; pass --modelqa-model NAME")
@@ -132,55 +202,89 @@ class OpenAIClient:
         return ServerFacts(model=model, **extras)
 
     def chat(self, messages: Sequence[Mapping[str, Any]], tools: Sequence[Mapping[str, Any]],
-                   settings: ChatSettings, timeout_s: float) -> Reply:
+             settings: ChatSettings, timeout_s: float) -> Reply:
+        """`timeout_s` is a wall-clock ceiling for the whole exchange, retries and their
+        back-off included: a server that drips its body byte by byte hits it too."""
         body = request_body(messages, tools, settings)
+        deadline = time.monotonic() + timeout_s
         attempt = 0
         while True:
             start = time.perf_counter()
-            resp: httpx.Response | None = None
             failure: ServingError
             try:
-                resp = self._http.post("/v1/chat/completions", json=body, timeout=timeout_s)
-            except httpx.TimeoutException:
-                raise ServingError("timeout", f"no response within {timeout_s:.0f}s", attempt) from None
+                status, raw, retry_after = self._post("/v1/chat/completions", body, deadline)
+            except _Timeout:
+                raise ServingError("timeout", f"no complete response within {timeout_s:.0f}s", attempt) from None
+            except _TooLarge as exc:
+                raise ServingError("server_error", str(exc), attempt) from None
             except httpx.TransportError as exc:
                 failure = ServingError("server_error", f"transport error: {type(exc).__name__}: {exc}", attempt)
+                retry_after = None
             else:
                 latency = time.perf_counter() - start
-                if resp.status_code == 200:
+                text = raw[:300].decode("utf-8", "replace")
+                if status == 200:
                     try:
-                        data = resp.json()
-                    except (json.JSONDecodeError, UnicodeDecodeError):
-                        failure = ServingError("server_error", f"malformed JSON body: {resp.text[:120]!r}", attempt)
+                        data = json.loads(raw)
+                    except (ValueError, RecursionError):
+                        failure = ServingError("server_error", f"malformed JSON body: {text[:120]!r}", attempt)
                     else:
                         return parse_reply(data, latency, attempt)
-                elif resp.status_code == 429 or resp.status_code >= 500:
-                    failure = ServingError("server_error", f"HTTP {resp.status_code}: {resp.text[:200]}", attempt)
+                elif status == 429 or status >= 500:
+                    failure = ServingError("server_error", f"HTTP {status}: {text[:200]}", attempt)
                 else:
-                    raise ServingError("http_error", f"HTTP {resp.status_code}: {resp.text[:300]}", attempt)
-            if attempt >= self.retries:
+                    raise ServingError("http_error", f"HTTP {status}: {text}", attempt)
+            pause = self._delay(attempt, retry_after)
+            if attempt >= self.retries or time.monotonic() + pause >= deadline:
                 failure.detail = f"{failure.detail} (after {attempt} retries)"
                 raise failure
-            time.sleep(self._delay(attempt, resp))
+            time.sleep(pause)
             attempt += 1
 
-    def _delay(self, attempt: int, resp: httpx.Response | None) -> float:
-        after = resp.headers.get("retry-after") if resp is not None else None
+    def _post(self, path: str, body: Mapping[str, Any], deadline: float) -> tuple[int, bytes, str | None]:
+        """(status, decoded body, Retry-After) read in chunks against the deadline and the size cap."""
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise _Timeout()
+        chunks, size = [], 0
+        try:
+            with self._http.stream("POST", path, json=body, timeout=httpx.Timeout(left)) as resp:
+                for chunk in resp.iter_bytes():
+                    size += len(chunk)
+                    if size > MAX_BODY_BYTES:
+                        raise _TooLarge(f"response body over {MAX_BODY_BYTES // 2**20} MiB (decoded): refused")
+                    chunks.append(chunk)
+                    if time.monotonic() > deadline:
+                        raise _Timeout()
+                return resp.status_code, b"".join(chunks), resp.headers.get("retry-after")
+        except httpx.TimeoutException:
+            raise _Timeout() from None
+
+    def _delay(self, attempt: int, after: str | None) -> float:
         if after and after.replace(".", "", 1).isdigit():
             return min(float(after), 10.0)
         return min(self.backoff_s * 2 ** attempt, 8.0)
 
 
+MAX_SLOTS = 256  # more than any server here has; beyond it /props is not believed
+
+
 def _from_props(props: Any) -> dict[str, Any]:
+    """What /props says, where it says it in the expected types (anything else is left unknown:
+    a hostile or unusual server must not size the plugin's thread pool or crash it)."""
     if not isinstance(props, dict):
         return {}
-    template = props.get("chat_template")
-    params = (props.get("default_generation_settings") or {}).get("params") or {}
+    text = lambda key: props[key] if isinstance(props.get(key), str) else None  # noqa: E731
+    slots = props.get("total_slots")
+    template = text("chat_template")
+    settings = props.get("default_generation_settings")
+    params = settings.get("params") if isinstance(settings, dict) else None
     keep = ("temperature", "top_k", "top_p", "min_p", "seed", "repeat_penalty", "n_predict")
     return {
-        "slots": props.get("total_slots"),
-        "build": props.get("build_info"),
-        "model_path": props.get("model_path"),
-        "template_sha256": hashlib.sha256(template.encode()).hexdigest() if isinstance(template, str) else None,
-        "server_sampling": {k: params[k] for k in keep if k in params},
+        "slots": slots if isinstance(slots, int) and not isinstance(slots, bool) and 1 <= slots <= MAX_SLOTS else None,
+        "build": text("build_info"),
+        "model_path": text("model_path"),
+        "template_sha256": hashlib.sha256(template.encode("utf-8", "replace")).hexdigest() if template else None,
+        "server_sampling": {k: params[k] for k in keep if isinstance(params, dict)
+                            and isinstance(params.get(k), (int, float)) and not isinstance(params.get(k), bool)},
     }

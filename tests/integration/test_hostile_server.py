@@ -1,0 +1,105 @@
+"""Hostile and broken servers (loopback fakes): every reply is classified, every run ends with
+its report and JSON, within its ceilings."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+
+import pytest
+
+from tests.conftest import SELFTEST_PACKS
+from tests.hostile import Answer, Hostile, completion
+
+
+@pytest.fixture
+def hostile():
+    started: list[Hostile] = []
+
+    def start(chat, **kw) -> Hostile:
+        started.append(Hostile(chat, **kw))
+        return started[-1]
+
+    yield start
+    for h in started:
+        h.stop()
+
+
+def run(pytester: pytest.Pytester, url: str, *extra: str) -> tuple[pytest.RunResult, dict]:
+    out = pytester.path / "out.json"
+    result = pytester.runpytest("-p", "no:cacheprovider", f"--modelqa-packs-dir={SELFTEST_PACKS}", "-m", "selftest_4",
+                                f"--model-endpoint={url}", f"--modelqa-json={out}", "--modelqa-retries", "1", *extra)
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
+    return result, json.loads(out.read_text())
+
+
+def test_a_lone_surrogate_is_text_not_a_crash(pytester, hostile) -> None:
+    h = hostile(lambda body: Answer(b'{"choices": [{"message": {"content": "Tokyo \\ud800"}, "finish_reason": "stop"}]}'))
+    result, doc = run(pytester, h.url)
+    assert len(doc["scenarios"]) == 4 and all(s["outcome"] in ("passed", "failed") for s in doc["scenarios"])
+    assert all(s["response"] == "Tokyo \ufffd" for s in doc["scenarios"])
+    journal = next((pytester.path / "results" / "modelqa-state").glob("2*.jsonl")).read_text(encoding="utf-8")
+    assert journal.count('"event":"finished"') == 4
+    assert not list(pytester.path.rglob("*.tmp"))
+
+
+MALFORMED = {
+    "string message": completion("just a string"),
+    "string tool_calls": completion({"content": "", "tool_calls": "get_weather(Lisbon)"}),
+    "non-numeric usage": completion({"content": "Tokyo"}, usage={"prompt_tokens": "many", "completion_tokens": 3}),
+    "numeric content": completion({"content": 42}),
+    "nested 200,000 deep": Answer(b'{"choices": ' + b"[" * 200_000 + b"]" * 200_000 + b"}"),
+    "choices not a list": Answer(b'{"choices": {"message": {"content": "x"}}}'),
+    "arguments a number": completion({"content": "", "tool_calls": [{"function": {"name": "f", "arguments": 7}}]}),
+    "not JSON at all": Answer(b"<html>502 Bad Gateway</html>"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_malformed_completions_are_serving_errors_and_the_report_is_complete(pytester, hostile, case) -> None:
+    h = hostile(lambda body: MALFORMED[case])
+    result, doc = run(pytester, h.url)
+    assert [s["outcome"] for s in doc["scenarios"]] == ["error"] * 4
+    assert {s["failure_mode"] for s in doc["scenarios"]} == {"server_error"}
+    assert "Serving errors (not quality failures):" in result.stdout.str() and "| SelfTest-4 | 0/4 |" in result.stdout.str()
+    result.assert_outcomes(errors=4)
+
+
+def test_a_dripped_body_hits_the_wall_clock_ceiling(pytester, hostile) -> None:
+    body = json.dumps({"choices": [{"message": {"content": "Tokyo " * 40}, "finish_reason": "stop"}]}).encode()
+    h = hostile(lambda _: Answer(body, drip_s=0.05, drip_bytes=1))  # ~15 s for the whole body
+    start = time.monotonic()
+    result, doc = run(pytester, h.url, "--modelqa-case-timeout", "2")
+    assert time.monotonic() - start < 30  # 4 scenarios x (2 s + one retry) at most, in parallel
+    assert {s["failure_mode"] for s in doc["scenarios"]} == {"timeout"}
+
+
+def test_a_decompression_bomb_is_refused_at_the_size_cap(pytester, hostile) -> None:
+    bomb = gzip.compress(b'{"choices": [{"message": {"content": "' + b"A" * (20 * 2**20) + b'"}}]}')
+    assert len(bomb) < 100_000
+    h = hostile(lambda _: Answer(bomb, headers={"Content-Type": "application/json", "Content-Encoding": "gzip"}))
+    result, doc = run(pytester, h.url)
+    assert {s["failure_mode"] for s in doc["scenarios"]} == {"server_error"}
+    assert all("over 8 MiB" in s["detail"] for s in doc["scenarios"])
+
+
+@pytest.mark.parametrize("slots", [100000, "four", -1, True])
+def test_props_are_not_trusted(pytester, hostile, slots) -> None:
+    h = hostile(lambda _: completion({"content": "Tokyo"}),
+                props={"total_slots": slots, "build_info": {"x": 1}, "chat_template": 5,
+                       "default_generation_settings": "none"})
+    result, doc = run(pytester, h.url)
+    assert len(doc["scenarios"]) == 4
+    endpoint = doc["endpoints"][0]
+    assert endpoint["slots"] is None and endpoint["build"] is None and endpoint["template_sha256"] is None
+    assert "slots 4 (assumed: the server did not say)" in result.stdout.str()
+
+
+def test_a_near_zero_decode_speed_does_not_make_the_ceiling_endless() -> None:
+    from pytest_modelqa.config import RunConfig
+    from pytest_modelqa.lanes import MAX_REQUEST_S, request_timeout
+    from pytest_modelqa.probe import EndpointInfo
+    slow = EndpointInfo(url="http://127.0.0.1:1", model="m", decode_tps=1e-6)
+    assert request_timeout(RunConfig(), slow, 4, 4096, 60.0) == MAX_REQUEST_S
+    assert request_timeout(RunConfig(case_timeout=10.0), slow, 4, 4096, 60.0) == 10.0
