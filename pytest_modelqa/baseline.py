@@ -111,6 +111,8 @@ class Comparison:
     mismatches: tuple[str, ...]  # what differs in configuration (reported, not compared)
     notes: tuple[str, ...] = field(default_factory=tuple)
     max_drop_pp: float = 10.0
+    incomplete: tuple[str, ...] = ()  # what the baseline holds and this run does not
+    allow_subset: bool = False
 
     @property
     def regressions(self) -> list[PackDiff]:
@@ -124,7 +126,7 @@ class Comparison:
     def failed(self) -> bool:
         """The gate fails on a regression, and when nothing could be compared at all: a gate
         that compares nothing must not pass silently."""
-        return bool(self.regressions) or not self.compared
+        return bool(self.regressions) or not self.compared or bool(self.incomplete and not self.allow_subset)
 
     def verdict_line(self) -> str:
         if self.regressions:
@@ -133,6 +135,12 @@ class Comparison:
                     f"noise: {worst}")
         if not self.compared:
             return "Baseline gate: FAILED: nothing was comparable with the baseline (see mismatches)"
+        if self.incomplete and not self.allow_subset:
+            return (f"Baseline gate: FAILED: this run does not cover the baseline ({'; '.join(self.incomplete)}); "
+                    "run what the baseline holds, or gate a subset on purpose with --modelqa-gate-subset")
+        if self.incomplete:
+            return (f"Baseline gate: passed on a SUBSET ({'; '.join(self.incomplete)}), "
+                    f"{len(self.compared)} packs compared, no regression")
         return f"Baseline gate: passed ({len(self.compared)} packs compared, no regression)"
 
 
@@ -162,18 +170,22 @@ def config_mismatches(before: Mapping[str, Any], now: Mapping[str, Any]) -> tupl
     return hard, notes
 
 
-def compare(before: Mapping[str, Any], now: Mapping[str, Any], max_drop_pp: float = 10.0) -> Comparison:
+def compare(before: Mapping[str, Any], now: Mapping[str, Any], max_drop_pp: float = 10.0,
+            allow_subset: bool = False) -> Comparison:
     hard, notes = config_mismatches(before, now)
     bs, ns = before["scenarios"], now["scenarios"]
     rows: list[PackDiff] = []
     flips: list[str] = []
     flaky: list[str] = []
     mismatches = list(hard)
+    incomplete: list[str] = []
     for pack in sorted(set(before["packs"]) | set(now["packs"])):
         bp, np_ = before["packs"].get(pack), now["packs"].get(pack)
         if bp is None or np_ is None:
             rows.append(PackDiff(pack, "new" if bp is None else "missing",
                                  "not in the baseline" if bp is None else "not in this run"))
+            if np_ is None:
+                incomplete.append(f"{pack} not run")
             continue
         why = []
         if bp["version"] != np_["version"]:
@@ -206,9 +218,11 @@ def compare(before: Mapping[str, Any], now: Mapping[str, Any], max_drop_pp: floa
             elif b.stability != n.stability:
                 flaky.append(f"{k}: {b.stability.replace('_', ' ')} -> {n.stability.replace('_', ' ')} "
                              f"({b.passes}/{b.n} -> {n.passes}/{n.n})")
-        if len(keys) < len(set(k for k in bs if k.split("::")[0] == pack)):
-            notes.append(f"{pack}: compared on the {len(keys)} scenarios both runs have")
-    return Comparison(tuple(rows), tuple(flips), tuple(flaky), tuple(mismatches), tuple(notes), max_drop_pp)
+        held = len({k for k in bs if k.split("::")[0] == pack})
+        if len(keys) < held:
+            incomplete.append(f"{pack} {len(keys)} of {held} scenarios")
+    return Comparison(tuple(rows), tuple(flips), tuple(flaky), tuple(mismatches), tuple(notes), max_drop_pp,
+                      tuple(incomplete), allow_subset)
 
 
 def render(cmp: Comparison, label: str) -> list[str]:

@@ -186,6 +186,7 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("a", type=Path, help="before (baseline or results)")
     d.add_argument("b", type=Path, help="after (baseline or results)")
     d.add_argument("--max-drop-pp", type=float, default=10.0)
+    d.add_argument("--subset", action="store_true", help="B may hold a subset of A's packs and scenarios")
     return p
 
 
@@ -205,7 +206,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "inspect":
             print("\n".join(inspect(read_results(args.results), args.failed, args.scenario, args.full)))
         else:
-            cmp = baseline.compare(baseline.load(args.a), baseline.load(args.b), args.max_drop_pp)
+            if not 0 <= args.max_drop_pp <= 100:
+                raise CliError(f"--max-drop-pp must be between 0 and 100 points, not {args.max_drop_pp}")
+            cmp = baseline.compare(baseline.load(args.a), baseline.load(args.b), args.max_drop_pp, args.subset)
             print("\n".join(baseline.render(cmp, f"{args.a} -> {args.b}")))
             return 1 if cmp.failed else 0
     except (CliError, BaselineError) as exc:

@@ -39,6 +39,7 @@ class RunConfig:
     baseline_capture: Path | None = None  # a path, or "auto" (options.AUTO: the default naming)
     baseline_diff: Path | None = None
     max_drop_pp: float = 10.0
+    gate_subset: bool = False
 
     @property
     def enabled(self) -> bool:
@@ -163,4 +164,5 @@ def from_values(v: Mapping[str, Any]) -> RunConfig:
         baseline_capture=path("baseline_capture"),
         baseline_diff=path("baseline_diff"),
         max_drop_pp=v["max_drop_pp"],
+        gate_subset=bool(v["gate_subset"]),
     )

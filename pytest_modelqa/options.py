@@ -121,6 +121,9 @@ OPTIONS: tuple[Opt, ...] = (
         "default PATH: baselines/<model-slug>/<thinking-mode>.json", "output", metavar="PATH", path=True),
     Opt("baseline_diff", "--baseline-diff", "compare with a baseline and fail the session on a regression "
         "(default PATH as above)", "output", metavar="PATH", path=True),
+    Opt("gate_subset", "--modelqa-gate-subset", "let the baseline gate pass on a subset of what the baseline "
+        "holds (labelled SUBSET); without it a run missing baseline packs or scenarios fails the gate", "output",
+        _bool, False),
     Opt("max_drop_pp", "--modelqa-max-drop-pp", "a pack regresses only when it drops by more than this many "
         "points AND beyond its repeat noise (default 10)", "output", float, 10.0, "PP"),
 )

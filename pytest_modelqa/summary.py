@@ -73,7 +73,7 @@ def summarise(rec: RunRecord) -> SessionSummary:
     gate: list[str] = []
     failed = False
     if rec.baseline is not None:
-        cmp = baseline.compare(rec.baseline, baseline.aggregate(doc), cfg.max_drop_pp)
+        cmp = baseline.compare(rec.baseline, baseline.aggregate(doc), cfg.max_drop_pp, cfg.gate_subset)
         gate, failed = baseline.render(cmp, rec.baseline_label), cmp.failed
     failures, errors = report.failure_breakdown(results, cfg)
     return SessionSummary(rec, tuple(packs), report.table(packs, results), report.repeat_table(packs),

@@ -96,3 +96,20 @@ def test_a_different_sampling_cannot_silently_gate(pytester: pytest.Pytester, si
     out = other.stdout.str()
     assert other.ret == pytest.ExitCode.TESTS_FAILED
     assert "sampling: baseline greedy, now server sampling" in out and "nothing was comparable" in out
+
+
+def test_a_partial_run_cannot_pass_the_gate_unless_asked_and_labelled(pytester: pytest.Pytester, simulator) -> None:
+    good, bad = simulator("--success-rate", "1.0"), simulator("--success-rate", "0.0")
+    base = pytester.path / "base.json"
+    run_json(pytester, f"--model-endpoint={good.url}", "--modelqa-repeat", "3", *QUICK, f"--baseline-capture={base}")
+    # TC-02 still passes (as it did for the regressed model in the bug report): a subset proves nothing else.
+    partial, _ = run_json(pytester, f"--model-endpoint={good.url}", *QUICK, "-k", "TC-02", f"--baseline-diff={base}")
+    out = partial.stdout.str()
+    assert partial.ret == pytest.ExitCode.TESTS_FAILED
+    assert "Baseline gate: FAILED: this run does not cover the baseline (" in out and "InstructFollow-15 not run" in out
+    subset, _ = run_json(pytester, f"--model-endpoint={good.url}", *QUICK, "-k", "TC-02", f"--baseline-diff={base}",
+                         "--modelqa-gate-subset")
+    assert subset.ret == 0 and "Baseline gate: passed on a SUBSET (" in subset.stdout.str()
+    nan, _ = run_json(pytester, f"--model-endpoint={bad.url}", *QUICK, f"--baseline-diff={base}",
+                      "--modelqa-max-drop-pp", "nan")
+    assert nan.ret == pytest.ExitCode.USAGE_ERROR and "between 0 and 100 points, not nan" in nan.stderr.str()

@@ -106,8 +106,24 @@ def test_new_and_missing_packs_and_partial_overlap() -> None:
     other = aggregate(results_doc(all_pass(), pack="Q"))
     cmp = compare(before, other)
     assert {(p.pack, p.verdict) for p in cmp.packs} == {("P", "missing"), ("Q", "new")} and cmp.failed
-    cmp = compare(before, aggregate(results_doc({"S0": [True] * 3, "S1": [True] * 3})))
-    assert cmp.packs[0].scenarios == 2 and any("compared on the 2 scenarios" in n for n in cmp.notes)
+    subset = aggregate(results_doc({"S0": [True] * 3, "S1": [True] * 3}))
+    cmp = compare(before, subset)
+    held = len(before["scenarios"])
+    assert cmp.packs[0].scenarios == 2 and cmp.incomplete == (f"P 2 of {held} scenarios",) and cmp.failed
+    assert "does not cover the baseline (P 2 of" in cmp.verdict_line()
+    opted = compare(before, subset, allow_subset=True)
+    assert not opted.failed and opted.verdict_line().startswith("Baseline gate: passed on a SUBSET (P 2 of")
+
+
+def test_a_partial_run_of_a_regressed_model_cannot_pass_the_gate() -> None:
+    """Against a baseline of two packs, a run of one scenario of one pack proves nothing about the rest."""
+    both = {**results_doc(all_pass())}
+    both["scenarios"] += results_doc(all_pass(), pack="Q")["scenarios"]
+    both["packs"] += results_doc(all_pass(), pack="Q")["packs"]
+    before = aggregate(both)
+    one = aggregate(results_doc({"S0": [True] * 3}))
+    cmp = compare(before, one)
+    assert cmp.failed and "Q not run" in cmp.verdict_line() and "P 1 of" in cmp.verdict_line()
 
 
 def test_render_shows_the_table_and_ends_with_the_verdict() -> None:

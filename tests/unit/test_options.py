@@ -40,6 +40,7 @@ SAMPLES = {
     "baseline_capture": ("auto", "auto"),
     "baseline_diff": ("b.json", "INI/b.json"),
     "max_drop_pp": ("5", 5.0),
+    "gate_subset": ("on", True),
 }
 KEYS = sorted({o.key for o in OPTIONS})
 
