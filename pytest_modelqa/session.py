@@ -128,6 +128,7 @@ class ModelQASession:
                 self._load_baseline()
             if not self.cfg.control:
                 self._connect()
+                self._check_served()
             if self.baseline is None:
                 self._load_baseline()
         except ModelQAError as exc:
@@ -150,6 +151,15 @@ class ModelQASession:
         if len(models) > 1:
             raise EndpointError(f"the endpoints serve different models ({', '.join(sorted(models))}); "
                                 "several --model-endpoint values must serve one model")
+
+    def _check_served(self) -> None:
+        """What the endpoints serve belongs to the run's identity: a journal written against
+        another model (or build, or chat template) is not resumed against this one."""
+        served = state.served_identity(self.endpoints)
+        if self.journal is not None:
+            self.journal.head["served"] = served
+        if self.saved is not None:
+            state.check_served(self.saved, served)
 
     def baseline_path(self, given: Path | None) -> Path | None:
         if given is None or str(given) != AUTO:

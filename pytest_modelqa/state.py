@@ -225,6 +225,27 @@ def check_resumable(saved: SavedState, config_hash: str, public_config: Mapping[
                      + ". Resume with the same settings, or start a fresh run without --resume.")
 
 
+def served_identity(endpoints: Iterable[Any]) -> list[dict[str, Any]]:
+    """What the endpoints actually serve: model id, server build, chat template hash."""
+    return sorted(({"model": e.model, "build": e.build, "template_sha256": e.template_sha256} for e in endpoints),
+                  key=lambda d: json.dumps(d, sort_keys=True))
+
+
+def check_served(saved: SavedState, served: list[dict[str, Any]]) -> None:
+    theirs = saved.header.get("served")
+    if theirs is None:
+        if saved.finished:
+            raise StateError(f"cannot resume from {saved.path}: it does not record what its endpoint served (written "
+                             "by an older plugin), so its verdicts cannot be shown to be this model's; start a fresh run")
+        return
+    if theirs != served:
+        def show(ids: list[dict[str, Any]]) -> str:
+            return ", ".join(f"{d['model']} (build {d['build'] or '?'}, template "
+                             f"{(d['template_sha256'] or '?')[:12]})" for d in ids) or "nothing"
+        raise StateError(f"cannot resume from {saved.path}: it was written against {show(theirs)}, the endpoint now "
+                         f"serves {show(served)}; its verdicts are not this model's. Start a fresh run.")
+
+
 def reusable(saved: SavedState, versions: Mapping[str, str]) -> dict[str, ScenarioResult]:
     """Finished, non-error results whose pack still has the same version (pack id -> version)."""
     return {nodeid: r for nodeid, r in saved.finished.items()

@@ -99,3 +99,24 @@ def test_resume_refuses_a_state_from_another_config(tmp_path: Path, simulator) -
     assert finished(state) == 4  # the refused run did not touch the state
     same = subprocess.run([*args, f"--modelqa-resume={state}"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert same.returncode == 0 and "Resumed: 4 finished scenarios re-used" in same.stdout
+
+
+def test_resume_refuses_a_journal_of_another_served_model(tmp_path: Path, simulator) -> None:
+    from tests.hostile import Hostile, completion
+    sim = simulator()
+    state, out = tmp_path / "state.jsonl", tmp_path / "out.json"
+    args = command(sim.url, state, out)
+    args[args.index("quick or selftest_4")] = "selftest_4"
+    first = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0 and finished(state) == 4
+    kept = state.read_bytes()
+    other = Hostile(lambda body: completion({"content": "Tokyo"}), models={"data": [{"id": "model-b"}]})
+    try:
+        resumed = subprocess.run([*command(other.url, state, out), f"--modelqa-resume={state}"], cwd=tmp_path,
+                                 capture_output=True, text=True, timeout=120)
+    finally:
+        other.stop()
+    assert resumed.returncode == pytest.ExitCode.USAGE_ERROR
+    assert "written against modelqa-simulator (build b0-simulator" in resumed.stderr
+    assert "the endpoint now serves model-b (build ?" in resumed.stderr
+    assert state.read_bytes() == kept

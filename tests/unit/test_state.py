@@ -150,3 +150,20 @@ def test_a_header_only_journal_may_be_replaced(tmp_path: Path) -> None:
     j.finished(result("A"))
     j.close()
     assert load(path).run_id == "run3" and j.path == path
+
+
+def test_resume_checks_what_the_endpoint_served(tmp_path: Path) -> None:
+    from pytest_modelqa.probe import EndpointInfo
+    from pytest_modelqa.state import check_served, served_identity
+    a = served_identity([EndpointInfo(url="u", model="A", build="b1", template_sha256="t" * 64)])
+    j = Journal(tmp_path / "s.jsonl", {**HEAD, "served": a})
+    j.finished(result("A"))
+    j.close()
+    saved = load(tmp_path / "s.jsonl")
+    check_served(saved, a)
+    with pytest.raises(StateError, match=r"written against A \(build b1, template tttttttttttt\), the endpoint now "
+                                         r"serves A \(build b2"):
+        check_served(saved, served_identity([EndpointInfo(url="u", model="A", build="b2", template_sha256=None)]))
+    old = load(written(tmp_path / "old.jsonl", [result("A")]))  # no `served`: an older journal
+    with pytest.raises(StateError, match="does not record what its endpoint served"):
+        check_served(old, a)
