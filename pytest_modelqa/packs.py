@@ -94,11 +94,51 @@ def discover(dirs: list[Path]) -> list[Path]:
     return files
 
 
+MAX_PACK_BYTES = 4 * 2**20  # the largest shipped pack is ~60 KiB
+
+
+MAX_ALIAS_NODES = 100_000  # nodes that aliases may add once expanded; shipped packs add a few dozen
+
+
+def _refuse_aliases(text: str) -> None:
+    """Aliases are fine for sharing a small value; an alias bomb ("billion laughs": anchors
+    of anchors) is refused after one pass over the parse events, before anything is built,
+    by counting the nodes every alias would expand to."""
+    sizes: dict[str, int] = {}
+    stack: list[list] = []  # [anchor, nodes so far] per open collection
+    added = 0
+    for event in yaml.parse(text, Loader=_YAML_LOADER):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            stack.append([event.anchor, 1])
+            continue
+        if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            anchor, n = stack.pop()
+        elif isinstance(event, yaml.ScalarEvent):
+            anchor, n = event.anchor, 1
+        elif isinstance(event, yaml.AliasEvent):
+            anchor, n = None, sizes.get(event.anchor, 1)
+            added += n
+            if added > MAX_ALIAS_NODES:
+                raise yaml.YAMLError(f"line {event.start_mark.line + 1}: aliases expand to more than "
+                                     f"{MAX_ALIAS_NODES:,} nodes (an alias bomb?)")
+        else:
+            continue
+        if anchor:
+            sizes[anchor] = n
+        if stack:
+            stack[-1][1] += n
+
+
 def load_pack(path: Path) -> Pack:
     """Parse and validate one pack file (schema and meaning, verifier parameters aside: the
     catalogue checks those, so this module needs no verifier)."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        size = path.stat().st_size
+        if size > MAX_PACK_BYTES:
+            raise PackError(path, f"{size / 2**20:.1f} MiB is more than a pack may hold ({MAX_PACK_BYTES // 2**20} MiB)")
+        text = path.read_text(encoding="utf-8")
+        _refuse_aliases(text)
+        data = yaml.load(text, Loader=_YAML_LOADER)
     except (OSError, UnicodeDecodeError) as exc:
         raise PackError(path, f"cannot read: {exc}") from None
     except yaml.YAMLError as exc:
