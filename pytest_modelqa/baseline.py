@@ -63,16 +63,28 @@ def load(path: Path) -> dict[str, Any]:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise BaselineError(f"{path}: no such baseline (capture one with --repeat 3 --baseline-capture)") from None
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         raise BaselineError(f"{path}: not readable JSON ({exc})") from None
     if isinstance(doc, dict) and doc.get("kind") != "modelqa-baseline" and "scenarios" in doc:
-        return aggregate(doc)
+        from .results import check_results
+        try:
+            return aggregate(check_results(doc))
+        except ValueError as exc:
+            raise BaselineError(f"{path}: not a results file this plugin can read ({exc})") from None
     from jsonschema import Draft202012Validator
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     err = next(iter(Draft202012Validator(schema).iter_errors(doc)), None)
     if err is not None:
         at = "/".join(str(p) for p in err.absolute_path)
         raise BaselineError(f"{path}: not a valid baseline ({at or 'top level'}: {err.message})")
+    for key, tally in doc["scenarios"].items():
+        if not 0 <= tally["passes"] <= tally["n"]:
+            raise BaselineError(f"{path}: not a valid baseline (scenario {key}: {tally['passes']} passes of "
+                                f"{tally['n']} runs)")
+    for pack, row in doc["packs"].items():
+        if not 0 <= row["passes"] <= row["trials"]:
+            raise BaselineError(f"{path}: not a valid baseline (pack {pack}: {row['passes']} passes of "
+                                f"{row['trials']} trials)")
     return doc
 
 

@@ -25,7 +25,7 @@ from .catalogue import load_all
 from .errors import BaselineError, CliError
 from .packs import Pack
 from .probe import EndpointInfo
-from .results import ScenarioResult, write_json_atomic
+from .results import ScenarioResult, check_results, write_json_atomic
 from .verifiers import verify
 
 EXIT_USAGE = 2
@@ -34,11 +34,12 @@ EXIT_USAGE = 2
 def read_results(path: Path) -> dict[str, Any]:
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         raise CliError(f"{path}: cannot read results JSON ({exc})") from None
-    if not isinstance(doc, dict) or "scenarios" not in doc or "packs" not in doc:
-        raise CliError(f"{path}: not a pytest-modelqa results file (written by --modelqa-json)")
-    return doc
+    try:
+        return check_results(doc)
+    except ValueError as exc:
+        raise CliError(f"{path}: not a pytest-modelqa results file this plugin can read ({exc})") from None
 
 
 # -- rescore ----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any, Sequence
 
 from .config import RunConfig
@@ -44,8 +44,12 @@ class PackSummary:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "PackSummary":
+        """Fields a newer plugin added are ignored."""
+        known = {f.name for f in fields(cls)}
         repeats = data.get("repeats")
-        return cls(**{**data, "repeats": PackStats(**repeats) if repeats else None})
+        stats = {f.name for f in fields(PackStats)}
+        return cls(**{k: v for k, v in data.items() if k in known and k != "repeats"},
+                   repeats=PackStats(**{k: v for k, v in repeats.items() if k in stats}) if repeats else None)
 
 
 def is_partial(summaries: Sequence[PackSummary], selection: Selection) -> bool:

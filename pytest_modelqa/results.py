@@ -49,7 +49,9 @@ class ScenarioResult:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "ScenarioResult":
-        return cls(**data)
+        """Fields a newer plugin added are ignored; a missing field is a TypeError."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -73,3 +75,41 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 def write_json_atomic(path: Path, doc: Any) -> None:
     write_text_atomic(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+
+
+SCHEMA_PATH = Path(__file__).parent / "schemas" / "results.schema.json"
+
+
+def check_results(doc: Any) -> dict[str, Any]:
+    """A results document as this plugin reads it, or ValueError saying what is wrong.
+
+    Any 1.x document is read: 1.0.0 files are brought up to date (their missing fields get
+    the values 1.0.0 runs implied), and fields a newer 1.x plugin added are ignored."""
+    import re
+
+    from jsonschema import Draft202012Validator
+    if not isinstance(doc, dict):
+        raise ValueError("not a JSON object")
+    version = doc.get("schema_version")
+    if not isinstance(version, str) or not re.fullmatch(r"1\.\d+\.\d+", version):
+        raise ValueError(f"results schema {version!r}: this plugin reads 1.x results files")
+    newer = tuple(map(int, version.split("."))) > tuple(map(int, RESULTS_SCHEMA_VERSION.split(".")))
+    if version == "1.0.0":
+        doc = _from_1_0(doc)
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema["properties"]["schema_version"] = {"type": "string"}
+    for err in sorted(Draft202012Validator(schema).iter_errors(doc), key=lambda e: list(e.absolute_path)):
+        if newer and err.validator == "additionalProperties":
+            continue
+        at = "/".join(str(p) for p in err.absolute_path) or "top level"
+        raise ValueError(f"{at}: {err.message[:200]}")
+    return doc
+
+
+def _from_1_0(doc: dict[str, Any]) -> dict[str, Any]:
+    mode = doc.get("mode")
+    return {**doc, "schema_version": RESULTS_SCHEMA_VERSION,
+            "selection": {"markexpr": "" if mode in (None, "all") else str(mode), "keyword": "", "paths": [],
+                          "last_failed": False, "partial": False},
+            "endpoints": [{"api": "openai", **e} if isinstance(e, dict) else e for e in doc.get("endpoints") or []],
+            "packs": [{"kind": "pack", **p} if isinstance(p, dict) else p for p in doc.get("packs") or []]}

@@ -194,6 +194,9 @@ def load(path: Path) -> SavedState:
     if not records or records[0].get("kind") != "modelqa-state":
         raise StateError(f"{path} is not a pytest-modelqa eval state (no header line)")
     head = records[0]
+    missing = [k for k in ("run_id", "config_hash", "created") if not isinstance(head.get(k), str)]
+    if missing or not isinstance(head.get("config", {}), dict):
+        raise StateError(f"{path}: the header lacks {', '.join(missing) or 'a config object'} (the state file is damaged)")
     if head.get("schema_version") not in READABLE_VERSIONS:
         raise StateError(f"{path}: state schema {head.get('schema_version')}, this plugin reads {STATE_SCHEMA_VERSION}")
     finished: dict[str, ScenarioResult] = {}
@@ -205,8 +208,8 @@ def load(path: Path) -> SavedState:
             elif rec["event"] == "finished":
                 result = ScenarioResult.from_json(rec["result"])
                 finished[result.nodeid] = result
-        except (KeyError, TypeError) as exc:
-            raise StateError(f"{path}:{i}: malformed record ({exc})") from None
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise StateError(f"{path}:{i}: malformed record ({type(exc).__name__}: {exc})") from None
     return SavedState(Path(path), head, finished, planned)
 
 

@@ -100,3 +100,35 @@ def test_console_entry_point_runs(results) -> None:
     proc = subprocess.run([sys.executable, "-m", "pytest_modelqa.cli", "inspect", str(results["good"])],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and "Quality: " in proc.stdout
+
+
+def test_input_files_are_validated_not_trusted(results, capsys, tmp_path) -> None:
+    doc = json.loads(results["half"].read_text())
+    newer = {**doc, "schema_version": "1.9.0", "future": 1,
+             "scenarios": [{**s, "new_field": "x"} for s in doc["scenarios"]]}
+    (tmp_path / "newer.json").write_text(json.dumps(newer))
+    code, out, _ = modelqa(capsys, "inspect", tmp_path / "newer.json")
+    assert code == 0 and "| Pack |" in out  # fields a newer 1.x plugin added are ignored
+    cases = {
+        "major.json": {**doc, "schema_version": "2.0.0"},
+        "missing.json": {k: v for k, v in doc.items() if k != "packs"},
+        "wrongtype.json": {**doc, "scenarios": [{**doc["scenarios"][0], "passed": "yes"}]},
+        "noversion.json": {k: v for k, v in doc.items() if k != "schema_version"},
+    }
+    for name, bad in cases.items():
+        (tmp_path / name).write_text(json.dumps(bad))
+        for command in ("inspect", "rescore", "diff"):
+            extra = [results["half"]] if command == "diff" else []
+            code, _, err = modelqa(capsys, command, tmp_path / name, *extra)
+            assert code == 2 and "modelqa: " in err and "Traceback" not in err, (name, command, err)
+
+
+def test_a_baseline_with_more_passes_than_runs_is_refused(results, capsys, tmp_path) -> None:
+    from pytest_modelqa.baseline import aggregate
+    from pytest_modelqa.results import check_results
+    base = aggregate(check_results(json.loads(results["half"].read_text())))
+    key = next(iter(base["scenarios"]))
+    base["scenarios"][key]["passes"] = base["scenarios"][key]["n"] + 1
+    (tmp_path / "b.json").write_text(json.dumps(base))
+    code, _, err = modelqa(capsys, "diff", tmp_path / "b.json", results["half"])
+    assert code == 2 and "passes of" in err

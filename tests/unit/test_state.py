@@ -167,3 +167,15 @@ def test_resume_checks_what_the_endpoint_served(tmp_path: Path) -> None:
     old = load(written(tmp_path / "old.jsonl", [result("A")]))  # no `served`: an older journal
     with pytest.raises(StateError, match="does not record what its endpoint served"):
         check_served(old, a)
+
+
+def test_a_damaged_header_or_record_is_a_one_line_state_error(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    head = {k: v for k, v in HEAD.items() if k != "run_id"}
+    path.write_text(json.dumps(head) + "\n")
+    with pytest.raises(StateError, match="the header lacks run_id"):
+        load(path)
+    path.write_text(json.dumps(HEAD) + "\n" + json.dumps({"event": "finished", "result": {"nodeid": "x"}}) + "\n" +
+                    json.dumps({"event": "planned", "nodeids": []}) + "\n")
+    with pytest.raises(StateError, match=r"s.jsonl:2: malformed record \(TypeError"):
+        load(path)
