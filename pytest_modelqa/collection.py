@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 _TOP_LEVEL_PACK = re.compile(rb"^pack\s*:", re.MULTILINE)
 SNIFF_BYTES = 65536
+TRACE_LINES = 40  # of a failure's verifier trace printed to the terminal
 
 
 def looks_like_pack(path: Path) -> bool:
@@ -144,5 +145,8 @@ def failure_text(r: "ScenarioResult") -> str:
         lines.append(f"  tool calls: {calls[:600]}")
     if r.expected:
         lines.append(f"  expected: {r.expected[:600]}")
-    lines += ["  trace:"] + [f"    - {t}" for t in r.trace]
+    shown = r.trace[:TRACE_LINES]
+    lines += ["  trace:"] + [f"    - {t[:300]}" for t in shown]
+    if len(r.trace) > len(shown):
+        lines.append(f"    … {len(r.trace) - len(shown)} more lines (the JSON results hold them all)")
     return "\n".join(lines)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import concurrent.futures
 import queue
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, TypeVar
 
@@ -73,5 +74,6 @@ class Engine(Generic[T]):
         for lane in self.lanes:
             if lane.close:
                 lane.close()
+        deadline = time.monotonic() + 2.0  # one wait for all: a hung request must not hold up the report
         for thread in self._threads:
-            thread.join(timeout=5)
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))

@@ -230,10 +230,19 @@ def _abbrev(pack_id: str) -> str:
     return caps or stem[:2].lower()
 
 
+def _quality_pack(s: PackSummary) -> str:
+    """Serving errors are not scored: the fraction is over the judged scenarios."""
+    judged = s.selected - s.errors
+    if not judged:
+        return f"{s.pack} not scored ({s.errors} serving errors)"
+    text = f"{s.pack} {s.passed}/{judged} ({s.passed / judged:.0%})"
+    return text + (f" + {s.errors} serving errors" if s.errors else "")
+
+
 def quality_line(summaries: Sequence[PackSummary], cfg: RunConfig, mode: str, date: dt.date,
                  partial: str = "") -> str:
     """`partial`: how the selection was narrowed (e.g. "-k TC-0"), shown as PARTIAL."""
-    packs = " · ".join(f"{s.pack} {s.passed}/{s.selected} ({s.passed / s.selected:.0%})" for s in summaries)
+    packs = " · ".join(_quality_pack(s) for s in summaries)
     modes = {s.thinking for s in summaries}
     thinking = ("thinking on" if modes == {True} else "thinking off" if modes == {False}
                 else "thinking " + "/".join(f"{_abbrev(s.pack)} {'on' if s.thinking else 'off'}" for s in summaries))

@@ -261,6 +261,9 @@ class ModelQASession:
         """Put the item's result on its report (serialised for xdist by the plugin's hooks)."""
         if isinstance(item, ScenarioItem):
             if item.result is not None and (report.when == "call" or (report.when == "setup" and report.failed)):
+                if report.when == "setup":  # pytest would print its own setup frames for it
+                    report.longrepr = f"serving error (not a quality failure): {item.result.failure_mode}: " \
+                                      f"{item.result.detail}"
                 report.modelqa_result = item.result  # type: ignore[attr-defined]
                 report.modelqa_reused = item.nodeid in self.resumed  # type: ignore[attr-defined]
                 pack = self.catalogue.by_id(item.scenario.pack.id)

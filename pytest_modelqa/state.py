@@ -110,11 +110,11 @@ def _create(path: Path, text: str, run_id: str) -> Path:
     run's journal goes beside it, named by its run id."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(tmp, "w", encoding="utf-8", errors="backslashreplace") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
     try:
+        with open(tmp, "w", encoding="utf-8", errors="backslashreplace") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
         for target in (path, path.with_name(f"{path.stem}-{run_id[:8]}{path.suffix}")):
             try:
                 os.link(tmp, target)  # fails if the target exists: no check-then-write race

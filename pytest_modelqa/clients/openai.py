@@ -166,6 +166,20 @@ class OpenAIClient:
             raise EndpointError(f"{redact(self.base_url)}{path}: the server stopped answering "
                                 f"({type(exc).__name__})") from None
 
+    @staticmethod
+    def _model_list(models: httpx.Response | None, url: str) -> list[str]:
+        if models is None or models.status_code != 200:
+            status = "timed out" if models is None else f"HTTP {models.status_code}: {models.text[:200]}"
+            raise EndpointError(f"{url}/v1/models {status}; is this an OpenAI-compatible endpoint? "
+                                "(with --modelqa-model NAME the list is not needed)")
+        try:
+            served = [m["id"] for m in models.json().get("data", [])]
+            if not all(isinstance(m, str) for m in served):
+                raise TypeError("model ids must be strings")
+        except (ValueError, AttributeError, KeyError, TypeError, RecursionError):
+            raise EndpointError(f"{url}/v1/models did not return a model list: {models.text[:200]!r}") from None
+        return served
+
     def describe(self, model: str | None, load_timeout_s: float = 120.0) -> ServerFacts:
         url = redact(self.base_url)
         timeout = httpx.Timeout(30.0, connect=3.0)
@@ -180,24 +194,15 @@ class OpenAIClient:
             health = self._get("/health", timeout) or health
         if health.status_code == 503:
             raise EndpointError(f"{url}/health still says 503 (loading) after {load_timeout_s:.0f}s")
-        models = self._get("/v1/models", timeout)
-        if models is None or models.status_code != 200:
-            status = "timed out" if models is None else f"HTTP {models.status_code}: {models.text[:200]}"
-            raise EndpointError(f"{url}/v1/models {status}; is this an OpenAI-compatible endpoint?")
-        try:
-            served = [m["id"] for m in models.json().get("data", [])]
-            if not all(isinstance(m, str) for m in served):
-                raise TypeError("model ids must be strings")
-        except (ValueError, AttributeError, KeyError, TypeError, RecursionError):
-            raise EndpointError(f"{url}/v1/models did not return a model list: {models.text[:200]!r}") from None
-        if model is None:
+        if model is None:  # the model list is needed only to choose the model
+            served = self._model_list(self._get("/v1/models", timeout), url)
             if not served:
                 raise EndpointError(f"{url}/v1/models lists no model; pass --modelqa-model NAME")
             model = served[0]
         props = self._get("/props", timeout)
         try:
             extras = _from_props(props.json()) if props is not None and props.status_code == 200 else {}
-        except ValueError:
+        except (ValueError, RecursionError):
             extras = {}
         return ServerFacts(model=model, **extras)
 

@@ -103,3 +103,29 @@ def test_a_near_zero_decode_speed_does_not_make_the_ceiling_endless() -> None:
     slow = EndpointInfo(url="http://127.0.0.1:1", model="m", decode_tps=1e-6)
     assert request_timeout(RunConfig(), slow, 4, 4096, 60.0) == MAX_REQUEST_S
     assert request_timeout(RunConfig(case_timeout=10.0), slow, 4, 4096, 60.0) == 10.0
+
+
+def test_serving_errors_are_short_and_not_scored_in_the_quality_line(pytester, hostile) -> None:
+    h = hostile(lambda _: Answer(b'{"error": "overloaded"}', status=503))
+    result, doc = run(pytester, h.url)
+    out = result.stdout.str()
+    assert "Quality: SelfTest-4 not scored (4 serving errors)" in out
+    assert "serving error (not a quality failure): server_error: HTTP 503" in out
+    assert "_pytest" not in out and len(out) < 20_000  # no pytest frames per error
+
+
+def test_a_model_name_given_needs_no_model_list(pytester, hostile) -> None:
+    h = hostile(lambda _: completion({"content": "Tokyo"}), models="not a list")
+    refused = pytester.runpytest("-p", "no:cacheprovider", f"--modelqa-packs-dir={SELFTEST_PACKS}", "-m", "selftest_4",
+                                 f"--model-endpoint={h.url}")
+    assert refused.ret == pytest.ExitCode.USAGE_ERROR and "did not return a model list" in refused.stderr.str()
+    result, doc = run(pytester, h.url, "--modelqa-model", "mine")
+    assert doc["endpoints"][0]["model"] == "mine" and len(doc["scenarios"]) == 4
+
+
+def test_a_huge_trace_is_cut_on_the_terminal_and_kept_in_the_json(pytester, hostile) -> None:
+    calls = [{"id": f"c{i}", "function": {"name": "get_weather", "arguments": '{"city": "X"}'}} for i in range(3000)]
+    h = hostile(lambda _: completion({"content": "", "tool_calls": calls}))
+    result, doc = run(pytester, h.url, "-k", "ST-01")
+    assert "more lines (the JSON results hold them all)" in result.stdout.str()
+    assert len(doc["scenarios"][0]["trace"]) > 40

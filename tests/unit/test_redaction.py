@@ -30,3 +30,13 @@ def test_known_secrets_are_masked_wherever_they_appear() -> None:
                                   "--model-endpoint=embedded", "tokens per second: 96"])
 def test_ordinary_text_is_left_alone(text: str) -> None:
     assert redact(text) == text
+
+
+def test_recorded_settings_carry_no_secret() -> None:
+    import json
+
+    from pytest_modelqa.config import RunConfig
+    cfg = RunConfig(endpoints=("http://user:pw-123@h:1",), serve_cmd="llama-server --api-key abc-999 --port {port}",
+                    api_key="key-777")
+    text = json.dumps(cfg.public())
+    assert "pw-123" not in text and "abc-999" not in text and "key-777" not in text and "api_key" not in cfg.public()
