@@ -69,9 +69,21 @@ class EndpointLane:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise ServingError("timeout", f"episode took longer than {limit:.0f}s")
-            return self.client.chat(messages, sc.tools, self.settings(sc, repeat), min(per_request, remaining))
+            settings = self.settings(sc, repeat)
+            reply = self.client.chat(messages, sc.tools, settings, min(per_request, remaining))
+            size = len(reply.content) + len(reply.reasoning) + sum(len(c.raw_arguments) for c in reply.tool_calls)
+            if size > max_reply_chars(settings.max_tokens):
+                raise ServingError("server_error", f"a reply of {size:,} characters cannot come from a budget of "
+                                                   f"{settings.max_tokens} tokens: refused unverified")
+            return reply
 
         return run_episode(scenario, respond)
+
+
+def max_reply_chars(max_tokens: int) -> int:
+    """More than any tokenizer puts into `max_tokens` tokens (a token is rarely over 16
+    characters): longer replies are a broken server, and the verifiers' time stays bounded."""
+    return max(65_536, 32 * max_tokens)
 
 
 MIN_TPS = 1.0  # a probe that measured less is not believed (it would make the ceiling endless)

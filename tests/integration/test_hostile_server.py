@@ -129,3 +129,12 @@ def test_a_huge_trace_is_cut_on_the_terminal_and_kept_in_the_json(pytester, host
     result, doc = run(pytester, h.url, "-k", "ST-01")
     assert "more lines (the JSON results hold them all)" in result.stdout.str()
     assert len(doc["scenarios"][0]["trace"]) > 40
+
+
+def test_a_reply_longer_than_its_budget_is_refused_before_any_verifier_sees_it(pytester, hostile) -> None:
+    h = hostile(lambda _: completion({"content": "ANSWER: 42 " * 200_000}))  # 2.2 MB: under the body cap
+    start = time.monotonic()
+    result, doc = run(pytester, h.url)
+    assert time.monotonic() - start < 30
+    assert {s["failure_mode"] for s in doc["scenarios"]} == {"server_error"}
+    assert all("cannot come from a budget of" in s["detail"] for s in doc["scenarios"])
