@@ -85,13 +85,18 @@ def test_sigkill_and_resume_equals_an_uninterrupted_run(tmp_path: Path, simulato
         assert not again, f"finished scenarios were served again after a resume: {again}"
 
 
-def test_resume_refuses_a_state_from_another_config(tmp_path: Path, simulator) -> None:
-    sim = simulator()
+def finished_selftest_run(tmp_path: Path, url: str) -> tuple[list[str], Path, Path]:
+    """(the command, its state, its JSON) of a finished SelfTest-4 run against `url`."""
     state, out = tmp_path / "state.jsonl", tmp_path / "out.json"
-    args = command(sim.url, state, out)
+    args = command(url, state, out)
     args[args.index("quick or selftest_4")] = "selftest_4"
     first = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert first.returncode == 0 and finished(state) == 4
+    return args, state, out
+
+
+def test_resume_refuses_a_state_from_another_config(tmp_path: Path, simulator) -> None:
+    args, state, _ = finished_selftest_run(tmp_path, simulator().url)
     other = subprocess.run([*args, f"--modelqa-resume={state}", "--modelqa-seed", "7"], cwd=tmp_path, capture_output=True,
                            text=True, timeout=120)
     assert other.returncode == pytest.ExitCode.USAGE_ERROR
@@ -103,12 +108,7 @@ def test_resume_refuses_a_state_from_another_config(tmp_path: Path, simulator) -
 
 def test_resume_refuses_a_journal_of_another_served_model(tmp_path: Path, simulator) -> None:
     from tests.hostile import Hostile, completion
-    sim = simulator()
-    state, out = tmp_path / "state.jsonl", tmp_path / "out.json"
-    args = command(sim.url, state, out)
-    args[args.index("quick or selftest_4")] = "selftest_4"
-    first = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert first.returncode == 0 and finished(state) == 4
+    _, state, out = finished_selftest_run(tmp_path, simulator().url)
     kept = state.read_bytes()
     other = Hostile(lambda body: completion({"content": "Tokyo"}), models={"data": [{"id": "model-b"}]})
     try:
