@@ -7,8 +7,10 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 from .errors import ConfigError
+from .redaction import redact
 
 CANONICAL_SEED = 1234
 SAMPLING_FLAGS = ("temperature", "top_p", "top_k", "min_p", "repeat_penalty")
@@ -66,6 +68,15 @@ class RunConfig:
         out.update(dict(self.sampling))
         return out
 
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """What redaction must mask besides what merely looks secret."""
+        return (self.api_key,) if self.api_key else ()
+
+    def sampling_record(self) -> dict[str, Any]:
+        """How artifacts (results, journal, baseline) record the sampling."""
+        return {"label": self.sampling_label, "canonical": self.canonical, "fields": self.sampling_fields()}
+
     def thinking_for(self, pack_default: bool) -> bool:
         return pack_default if self.thinking is None else self.thinking
 
@@ -91,11 +102,10 @@ class RunConfig:
 
     def public(self) -> dict[str, Any]:
         """The settings as recorded in artifacts (the API key is left out)."""
-        from .redaction import redact
         out = asdict(self)
         out.pop("api_key")
         out["endpoints"] = [redact(e) for e in self.endpoints]
-        out["serve_cmd"] = redact(self.serve_cmd, (self.api_key or "",)) if self.serve_cmd else None
+        out["serve_cmd"] = redact(self.serve_cmd, self.secrets) if self.serve_cmd else None
         out["packs_dirs"] = [str(p) for p in self.packs_dirs]
         for key in ("json_path", "state_path", "resume_path", "baseline_capture", "baseline_diff"):
             out[key] = str(out[key]) if out[key] else None
@@ -106,9 +116,6 @@ class RunConfig:
 def endpoint_url(text: str) -> str:
     """The server's base URL: without a trailing slash or /v1 (the OpenAI SDK writes it with).
     ConfigError for anything that is not an http(s) URL with a host and a numeric port."""
-    from urllib.parse import urlsplit
-
-    from .redaction import redact
     url = text.strip().rstrip("/")
     try:
         parts = urlsplit(url)

@@ -148,12 +148,11 @@ class ModelQAChat:
 
     def __call__(self, messages: Sequence[Mapping[str, Any]], tools: Sequence[Mapping[str, Any]] = (), *,
                  max_tokens: int = DEFAULT_MAX_TOKENS) -> ChatReply:
-        from .lanes import chat_settings, request_timeout
+        from .lanes import chat_settings, request_timeout, slots_for
         mq = self._session
         info = mq.endpoints[0]
         settings = chat_settings(mq.cfg, info.model, self.thinking, max_tokens, self.repeat)
-        slots = mq.cfg.concurrency or info.slots or 4
-        timeout = request_timeout(mq.cfg, info, slots, settings.max_tokens, 120.0)
+        timeout = request_timeout(mq.cfg, info, slots_for(mq.cfg, info), settings.max_tokens, 120.0)
         tools = [t if "type" in t else {"type": "function", "function": dict(t)} for t in tools]
         log = self._item.stash.setdefault(_LOG, [])
         try:
@@ -204,17 +203,15 @@ def parametrize_repeats(metafunc: pytest.Metafunc, repeat: int) -> None:
         metafunc.parametrize("modelqa_repeat", range(repeat), ids=[f"r{r}" for r in range(repeat)])
 
 
-def handwritten_result(item: pytest.Item, report: pytest.TestReport, cfg: Any,
-                       version: str) -> "ScenarioResult | None":
-    """The result of a hand-written test once its call phase is over, or None for tests that
-    are not ours, were skipped, or failed outside the test body (a broken fixture or teardown
-    stays a pytest error: it says nothing about the model)."""
+def handwritten_result(item: pytest.Item, report: pytest.TestReport, cfg: Any, row: Any) -> "ScenarioResult | None":
+    """The result of a hand-written test of `row` (a RowSpec) once its call phase is over, or
+    None if it was skipped or failed outside the test body (a broken fixture or teardown stays
+    a pytest error: it says nothing about the model)."""
     from .errors import ServingError
     from .messages import Reply
     from .results import ScenarioResult
 
-    group = group_of(item)
-    if group is None or report.skipped or report.when != "call":
+    if report.skipped or report.when != "call":
         return None
     log = item.stash.get(_LOG, [])
     replies = [r for _, r in log if isinstance(r, Reply)]
@@ -229,10 +226,12 @@ def handwritten_result(item: pytest.Item, report: pytest.TestReport, cfg: Any,
         outcome, mode = "failed", "verifier_fail"
         detail = _last_line(report.longreprtext) or "the test failed"
     last = replies[-1] if replies else Reply()
-    messages = list(log[-1][0]) + [last.assistant_message()] if log else []
+    messages = list(log[-1][0]) if log else []  # the last conversation, with its answer if one came
+    if log and isinstance(log[-1][1], Reply):
+        messages.append(last.assistant_message())
     thinking = group_thinking(item, cfg.thinking)
     return ScenarioResult(
-        pack=group, pack_version=version, scenario=name, nodeid=item.nodeid, outcome=outcome,
+        pack=row.id, pack_version=row.version, scenario=name, nodeid=item.nodeid, outcome=outcome,
         passed=passed, score=1.0 if passed else 0.0, failure_mode=mode, detail=detail, expected="",
         trace=[f"hand-written test {item.nodeid}: {report.outcome}"], messages=messages,
         response=last.content, reasoning="\n".join(r.reasoning for r in replies if r.reasoning),

@@ -35,6 +35,11 @@ def client_for(url: str, cfg: RunConfig, slots: int = DEFAULT_SLOTS) -> ModelAPI
     return OpenAIClient(url, cfg.api_key, retries=cfg.retries, max_connections=max(8, slots * 2))
 
 
+def slots_for(cfg: RunConfig, info: EndpointInfo) -> int:
+    """Requests in flight on one endpoint: --modelqa-concurrency, else what the server says, else 4."""
+    return cfg.concurrency or info.slots or DEFAULT_SLOTS
+
+
 def chat_settings(cfg: RunConfig, model: str, thinking: bool, answer_tokens: int, repeat: int = 0) -> ChatSettings:
     budget = answer_tokens + (cfg.thinking_max_tokens if thinking else 0)
     return ChatSettings(model, cfg.sampling_fields(repeat), thinking, budget, cfg.reasoning_effort)
@@ -108,7 +113,7 @@ def build_engine(cfg: RunConfig, endpoints: Sequence[EndpointInfo], share: int =
         return Engine([Lane(cfg.control, DEFAULT_SLOTS)])
     lanes = []
     for info in endpoints:
-        slots = cfg.concurrency or info.slots or DEFAULT_SLOTS
+        slots = slots_for(cfg, info)
         lane = EndpointLane(info, cfg, slots)
         lanes.append(Lane(info.url, max(1, math.ceil(slots / share)), lane, lane.client.close))
     return Engine(lanes)

@@ -266,7 +266,7 @@ def partial_label(summaries: Sequence[PackSummary], selection: Selection) -> str
         bits.append("--lf")
     cut = [s for s in summaries if s.partial]
     if cut:
-        bits.append(", ".join(f"{s.pack} {s.selected}/{s.total_in_pack * max(1, s.repeats.repeats if s.repeats else 1)}"
+        bits.append(", ".join(f"{s.pack} {s.selected}/{s.total_in_pack * (s.repeats.repeats if s.repeats else 1)}"
                               for s in cut))
     return "; ".join(bits)
 
@@ -285,7 +285,7 @@ def document(summaries: Sequence[PackSummary], results: Sequence[ScenarioResult]
         "selection": selection.to_json(is_partial(summaries, selection)),
         "control": cfg.control,
         "endpoints": [{**e.to_json(), "url": redact(e.url)} for e in endpoints],
-        "sampling": {"label": cfg.sampling_label, "canonical": cfg.canonical, "fields": cfg.sampling_fields()},
+        "sampling": cfg.sampling_record(),
         "thinking": {"override": cfg.thinking, "max_tokens": cfg.thinking_max_tokens,
                      "reasoning_effort": cfg.reasoning_effort},
         "config": cfg.public(),
@@ -306,9 +306,9 @@ def header_lines(cfg: RunConfig, endpoints: Sequence[EndpointInfo], collect_only
         why = "--collect-only" if collect_only else "not probed"
         lines += [f"modelqa: endpoint {redact(e)} ({why})" for e in cfg.endpoints]
         if cfg.serve_cmd:
-            lines.append(f"modelqa: server command {redact(cfg.serve_cmd, (cfg.api_key or '',))} ({why})")
+            lines.append(f"modelqa: server command {redact(cfg.serve_cmd, cfg.secrets)} ({why})")
     for e in endpoints:
-        slots = cfg.concurrency or e.slots
+        slots = cfg.concurrency or e.slots  # not lanes.slots_for: the header says when the 4 is assumed
         lines.append(f"modelqa: endpoint {redact(e.url)} · model {e.model} · build {e.build or 'unknown'} · "
                      f"slots {slots or '4 (assumed: the server did not say)'} · "
                      f"decode {f'{e.decode_tps:.0f} tok/s' if e.decode_tps else 'unmeasured'}")

@@ -6,6 +6,7 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +88,6 @@ def check_results(doc: Any) -> dict[str, Any]:
     the values 1.0.0 runs implied), and fields a newer 1.x plugin added are ignored."""
     import re
 
-    from jsonschema import Draft202012Validator
     if not isinstance(doc, dict):
         raise ValueError("not a JSON object")
     version = doc.get("schema_version")
@@ -96,14 +96,21 @@ def check_results(doc: Any) -> dict[str, Any]:
     newer = tuple(map(int, version.split("."))) > tuple(map(int, RESULTS_SCHEMA_VERSION.split(".")))
     if version == "1.0.0":
         doc = _from_1_0(doc)
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    schema["properties"]["schema_version"] = {"type": "string"}
-    for err in sorted(Draft202012Validator(schema).iter_errors(doc), key=lambda e: list(e.absolute_path)):
+    for err in sorted(_reader().iter_errors(doc), key=lambda e: list(e.absolute_path)):
         if newer and err.validator == "additionalProperties":
             continue
         at = "/".join(str(p) for p in err.absolute_path) or "top level"
         raise ValueError(f"{at}: {err.message[:200]}")
     return doc
+
+
+@lru_cache(maxsize=1)
+def _reader() -> Any:
+    """The results schema as a reader applies it: any 1.x version string."""
+    from jsonschema import Draft202012Validator
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema["properties"]["schema_version"] = {"type": "string"}
+    return Draft202012Validator(schema)
 
 
 def _from_1_0(doc: dict[str, Any]) -> dict[str, Any]:

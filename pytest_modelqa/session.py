@@ -50,7 +50,7 @@ class ModelQASession:
         self.collect_only = bool(config.option.collectonly)
         self.catalogue = Catalogue()
         self.pack_dirs = {shipped_packs_dir().resolve(), *cfg.packs_dirs}
-        self.servers = ServerSet(self.say, (cfg.api_key or "",))
+        self.servers = ServerSet(self.say, cfg.secrets)
         self.endpoints: list[EndpointInfo] = []
         self.engine: Engine[Outcome] | None = None
         self.run_id = uuid.uuid4().hex
@@ -133,7 +133,7 @@ class ModelQASession:
                 self._load_baseline()
         except ModelQAError as exc:
             self.close()
-            raise pytest.UsageError(f"modelqa: {redact(str(exc), (self.cfg.api_key or '',))}") from None
+            raise pytest.UsageError(f"modelqa: {redact(str(exc), self.cfg.secrets)}") from None
 
     def _connect(self) -> None:
         urls = self.servers.launch(self.cfg.endpoints, self.cfg.serve_cmd, self.cfg.serve_timeout)
@@ -188,9 +188,7 @@ class ModelQASession:
             self.run_id, self.created = self.saved.run_id, self.saved.header["created"]
         if cfg.state_path is None and cfg.control and not cfg.resume_path:
             return  # a verifier self-test has nothing worth resuming unless asked
-        head = state.header(self.run_id, cfg.hash, self.created,
-                            {"label": cfg.sampling_label, "canonical": cfg.canonical, "fields": cfg.sampling_fields()},
-                            cfg.public())
+        head = state.header(self.run_id, cfg.hash, self.created, cfg.sampling_record(), cfg.public())
         self.journal = state.journal_for(head, root, cfg.state_path, self.resume_source)
 
     def header(self) -> list[str]:
@@ -272,7 +270,7 @@ class ModelQASession:
             return
         from .fixtures import group_of, handwritten_result
         row = self.groups.get(group_of(item) or "")
-        result = handwritten_result(item, report, self.cfg, row.version) if row is not None else None
+        result = handwritten_result(item, report, self.cfg, row) if row is not None else None
         if result is not None:
             report.modelqa_result = result  # type: ignore[attr-defined]
             report.modelqa_row = row  # type: ignore[attr-defined]

@@ -70,7 +70,7 @@ class Journal:
         planned = _line({"event": "planned", "nodeids": self._planned})
         if self.append:
             fh = open(self.path, "a", encoding="utf-8", errors="backslashreplace")
-            if self.path.stat().st_size and not self.path.read_bytes().endswith(b"\n"):
+            if not _ends_with_newline(self.path):
                 fh.write("\n")  # close a torn last line; loading skips it
             fh.write(_line({"event": "resumed", "run_id": self.head["run_id"], "created": self.head["created"]}))
             fh.write(planned)
@@ -102,6 +102,14 @@ def journal_for(head: Mapping[str, Any], root: Path, given: Path | None, resume_
         check_new_journal(given)
         return Journal(given, head)
     return Journal(new_path(root, head["run_id"], head["created"]), head, latest=state_dir(root) / "latest.jsonl")
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        if fh.seek(0, os.SEEK_END) == 0:
+            return True
+        fh.seek(-1, os.SEEK_END)
+        return fh.read(1) == b"\n"
 
 
 def _create(path: Path, text: str, run_id: str) -> Path:

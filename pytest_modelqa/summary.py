@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -57,7 +57,6 @@ class SessionSummary:
     unwritten: tuple[str, ...] = field(default_factory=tuple)  # artifacts asked for that are missing
 
     def with_notes(self, notes: Sequence[str]) -> "SessionSummary":
-        from dataclasses import replace
         return replace(self, notes=self.notes + tuple(notes))
 
 
@@ -119,7 +118,6 @@ def write(summary: SessionSummary, environ: dict[str, str] | None = None) -> Ses
                     fh.write("\n" + "\n".join(summary.gate) + "\n")
         except OSError as exc:
             unwritten.append(f"GitHub step summary NOT written: {step_summary}: {exc.strerror or exc}")
-    from dataclasses import replace
     return replace(summary.with_notes(notes), unwritten=tuple(unwritten))
 
 
