@@ -18,6 +18,7 @@ scenario's pack version is unchanged; serving errors are not finished work and r
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from dataclasses import dataclass
@@ -101,7 +102,7 @@ def journal_for(head: Mapping[str, Any], root: Path, given: Path | None, resume_
     if given is not None:
         check_new_journal(given)
         return Journal(given, head)
-    return Journal(new_path(root, head["run_id"], head["created"]), head, latest=state_dir(root) / "latest.jsonl")
+    return Journal(new_path(root, head["run_id"]), head, latest=state_dir(root) / "latest.jsonl")
 
 
 def _ends_with_newline(path: Path) -> bool:
@@ -154,8 +155,10 @@ def state_dir(root: Path) -> Path:
     return Path(root) / "results" / "modelqa-state"
 
 
-def new_path(root: Path, run_id: str, created: str) -> Path:
-    stamp = created.replace("-", "").replace(":", "").split("+")[0]
+def new_path(root: Path, run_id: str, now: dt.datetime | None = None) -> Path:
+    """A new journal's name: its UTC start to the microsecond, then the run id, so names sort
+    by age even for runs started within one second."""
+    stamp = (now or dt.datetime.now(dt.timezone.utc)).strftime("%Y%m%dT%H%M%S.%fZ")
     return state_dir(root) / f"{stamp}-{run_id[:8]}.jsonl"
 
 

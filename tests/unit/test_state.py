@@ -104,9 +104,12 @@ def test_a_new_run_may_not_replace_a_journal_with_finished_scenarios(tmp_path: P
 
 
 def test_new_journals_get_their_own_file_and_latest_points_at_the_newest(tmp_path: Path) -> None:
-    first = new_path(tmp_path, "a" * 32, "2026-11-22T10:00:00+00:00")
-    second = new_path(tmp_path, "b" * 32, "2026-11-22T10:05:00+00:00")
+    import datetime as dt
+    at = dt.datetime(2026, 11, 22, 10, 0, 0, 1, tzinfo=dt.timezone.utc)
+    first = new_path(tmp_path, "b" * 32, at)
+    second = new_path(tmp_path, "a" * 32, at + dt.timedelta(microseconds=1))  # same second, smaller run id
     assert first != second and first.parent == state_dir(tmp_path)
+    assert sorted([second, first]) == [first, second]  # names sort by age
     latest = state_dir(tmp_path) / "latest.jsonl"
     for path in (first, second):
         j = Journal(path, HEAD, latest=latest)
