@@ -42,6 +42,8 @@ class RunConfig:
     baseline_diff: Path | None = None
     max_drop_pp: float = 10.0
     gate_subset: bool = False
+    sandbox_backend: str = "docker"  # "docker" | "local" (weaker isolation)
+    sandboxes: int | None = None  # pool size (None: sandbox.pool.default_size)
 
     @property
     def enabled(self) -> bool:
@@ -134,11 +136,14 @@ def from_values(v: Mapping[str, Any]) -> RunConfig:
         raise ConfigError("--modelqa-sampling-from-server cannot be combined with explicit sampling values")
     if v["control"] and (v["endpoint"] or v["serve_cmd"]):
         raise ConfigError("--modelqa-control answers without a server: drop --model-endpoint/--modelqa-serve-cmd")
-    for key, low in (("repeat", 1), ("retries", 0), ("thinking_max_tokens", 0), ("concurrency", 1)):
+    for key, low in (("repeat", 1), ("retries", 0), ("thinking_max_tokens", 0), ("concurrency", 1),
+                     ("sandboxes", 1)):
         if v.get(key) is not None and v[key] < low:
             raise ConfigError(f"modelqa_{key} must be at least {low}, not {v[key]}")
     if v.get("concurrency") is not None and v["concurrency"] > 256:
         raise ConfigError(f"modelqa_concurrency {v['concurrency']} is more than 256 requests in flight")
+    if v.get("sandboxes") is not None and v["sandboxes"] > 64:
+        raise ConfigError(f"modelqa_sandboxes {v['sandboxes']} is more than 64 sandboxes at once")
     if not 0 <= v["max_drop_pp"] <= 100:  # also refuses nan: no comparison with it is true
         raise ConfigError(f"modelqa_max_drop_pp must be between 0 and 100 points, not {v['max_drop_pp']}")
     if v["baseline_capture"] and v["repeat"] < 3:
@@ -172,4 +177,6 @@ def from_values(v: Mapping[str, Any]) -> RunConfig:
         baseline_diff=path("baseline_diff"),
         max_drop_pp=v["max_drop_pp"],
         gate_subset=bool(v["gate_subset"]),
+        sandbox_backend=v["sandbox_backend"],
+        sandboxes=v["sandboxes"],
     )

@@ -8,6 +8,7 @@
     ├── ServerError              a server the plugin launches did not come up
     ├── EndpointError            an endpoint unusable at start-up: the session stops at once
     ├── CliError                 `modelqa` command input that cannot be used
+    ├── SandboxError             a sandbox image, backend or container that cannot be used
     └── ServingError             one request failed after its retries: the scenario is a pytest
                                  *error* (a serving problem), not a quality failure
 
@@ -54,6 +55,10 @@ class EndpointError(ModelQAError):
 
 
 class CliError(ModelQAError):
+    pass
+
+
+class SandboxError(ModelQAError):
     pass
 
 

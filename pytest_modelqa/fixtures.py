@@ -24,17 +24,20 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 import pytest
 
 if TYPE_CHECKING:
     from .messages import ToolCall
     from .results import ScenarioResult
+    from .sandbox.base import Sandbox
+    from .sandbox.service import Sandboxes
     from .session import ModelQASession
 
 CHAT_FIXTURE = "modelqa_chat"
 MARKER = "modelqa_pack"
+SANDBOX_MARKER = "modelqa_sandbox"
 DEFAULT_MAX_TOKENS = 512
 INACTIVE = ("pytest-modelqa is not active: give --model-endpoint=URL (or set MODELQA_ENDPOINT, or the ini key "
             "modelqa_endpoint) to run this test against a model")
@@ -196,6 +199,42 @@ def modelqa_thinking(request: pytest.FixtureRequest) -> ModelQAThinking:
 def modelqa_chat(request: pytest.FixtureRequest, modelqa_repeat: int) -> ModelQAChat:
     mq = _session(request.config)
     return ModelQAChat(mq, request.node, modelqa_repeat, group_thinking(request.node, mq.cfg.thinking))
+
+
+@pytest.fixture
+def modelqa_sandbox(request: pytest.FixtureRequest) -> Iterator["Sandbox"]:
+    """A fresh sandbox from the run's warm pool, to execute model-written code: image "python"
+    unless `@pytest.mark.modelqa_sandbox(image="cli")`. Never one another test touched; removed
+    after the test. Skips, saying why and how to fix it, where Docker or the image is missing."""
+    from .errors import SandboxError
+    marker = request.node.get_closest_marker(SANDBOX_MARKER)
+    image = str(marker.kwargs.get("image", "python")) if marker else "python"
+    try:
+        pool = sandboxes(request.config).pool()
+    except SandboxError as exc:
+        pytest.skip(f"no sandbox: {exc}")
+    why = pool.unavailable(image)
+    if why:
+        pytest.skip(f"no sandbox: {why}")
+    sandbox = pool.acquire(image)
+    try:
+        yield sandbox
+    finally:
+        pool.release(sandbox)
+
+
+def sandboxes(config: pytest.Config) -> "Sandboxes":
+    """The process's sandboxes, made on first use (in inert runs too: no model is needed)."""
+    from .names import SANDBOXES, SESSION
+    found = config.stash.get(SANDBOXES, None)
+    if found is None:
+        from . import options
+        from .sandbox.service import Sandboxes
+        values = options.resolve(config).values
+        mq = config.stash.get(SESSION, None)
+        found = config.stash[SANDBOXES] = Sandboxes(values["sandbox_backend"], values["sandboxes"],
+                                                    mq.run_id if mq is not None else None)
+    return found
 
 
 def parametrize_repeats(metafunc: pytest.Metafunc, repeat: int) -> None:

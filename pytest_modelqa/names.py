@@ -10,16 +10,22 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from .sandbox.service import Sandboxes
     from .session import ModelQASession
 
 PACK_SUFFIXES = (".yaml", ".yml")
 SESSION = pytest.StashKey["ModelQASession"]()  # the active run, on config.stash
+SANDBOXES = pytest.StashKey["Sandboxes"]()  # the run's sandbox pool (inert runs too), made on first use
+
+
+def shipped_dir(name: str) -> Path:
+    """Data shipped inside the installed wheel, else the repository's top-level folder (editable)."""
+    inside = Path(__file__).parent / name
+    return inside if inside.is_dir() else Path(__file__).parent.parent / name
 
 
 def shipped_packs_dir() -> Path:
-    """Packs inside the installed wheel, else the repository's top-level packs/ (editable)."""
-    inside = Path(__file__).parent / "packs"
-    return inside if inside.is_dir() else Path(__file__).parent.parent / "packs"
+    return shipped_dir("packs")
 
 
 def marker_for(pack_id: str) -> str:

@@ -112,6 +112,11 @@ OPTIONS: tuple[Opt, ...] = (
         "measured decode speed", "run", float, None, "SECONDS"),
     Opt("control", "--modelqa-control", "verifier self-test without a server: answer every scenario with "
         "its gold (oracle) or with junk", "run", choices=("oracle", "junk")),
+    Opt("sandbox_backend", "--modelqa-sandbox-backend", "where model-written code runs: docker (locked-down "
+        "containers, the default) or local (child processes with rlimits: weaker isolation, labelled so)", "run",
+        default="docker", choices=("docker", "local")),
+    Opt("sandboxes", "--modelqa-sandboxes", "sandboxes alive at once, warm ones included (default: two per "
+        "core, as memory allows)", "run", int, None, "N"),
     Opt("json", "--modelqa-json", "write the JSON results here", "output", metavar="PATH", path=True),
     Opt("state", "--modelqa-state", "eval state journal (default: a new file per run under "
         "results/modelqa-state/; latest.jsonl points at the newest)", "output", metavar="PATH", path=True),

@@ -14,7 +14,8 @@ import pytest
 
 from . import fixtures, options
 from .names import SESSION
-from .fixtures import modelqa_chat, modelqa_endpoint, modelqa_repeat, modelqa_sampling, modelqa_thinking  # noqa: F401
+from .fixtures import (modelqa_chat, modelqa_endpoint, modelqa_repeat, modelqa_sampling,  # noqa: F401
+                       modelqa_sandbox, modelqa_thinking)
 
 MODE_MARKERS = {
     "quick": "per-commit quality gate packs",
@@ -24,6 +25,7 @@ MODE_MARKERS = {
     "sandboxed": "packs that execute model output in a sandbox",
     fixtures.MARKER: "modelqa_pack(name, version=None, thinking=None): the report row of hand-written "
                      "modelqa tests",
+    fixtures.SANDBOX_MARKER: "modelqa_sandbox(image='python'): the image of the test's modelqa_sandbox fixture",
 }
 
 
@@ -164,6 +166,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    from .names import SANDBOXES
+    sandboxes = config.stash.get(SANDBOXES, None)
+    if sandboxes is not None:
+        sandboxes.close()
     mq = _mq(config)
     if mq is not None:
         mq.close()  # also after a usage error or an interrupt: launched servers never outlive pytest

@@ -32,6 +32,7 @@ import httpx
 
 from .errors import ServerError
 from .redaction import redact
+from . import watchdog
 from .watchdog import alive, signal_group
 
 LLAMA_CPP_PYTHON_VERSION = "0.3.36"
@@ -151,9 +152,7 @@ class ManagedServer:
                                          text=True, errors="replace", start_new_session=True)
         except OSError as exc:
             raise ServerError(f"cannot start `{self.shown}`: {exc.strerror or exc}") from None
-        self._guard = subprocess.Popen([sys.executable, "-m", "pytest_modelqa.watchdog", str(self.proc.pid)],
-                                       stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                       text=True, start_new_session=True)
+        self._guard = watchdog.start(str(self.proc.pid))
         self._stopped = False
         threading.Thread(target=self._drain, daemon=True).start()
         self._wait_healthy(health_timeout_s)
@@ -204,13 +203,7 @@ class ManagedServer:
             time.sleep(0.05)
         signal_group(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
-        if self._guard.poll() is None:
-            try:
-                self._guard.stdin.write("release\n")  # type: ignore[union-attr]
-                self._guard.stdin.close()  # type: ignore[union-attr]
-            except (BrokenPipeError, OSError):
-                pass
-            self._guard.wait()
+        watchdog.release(self._guard)
 
 
 class ServerSet:
