@@ -207,7 +207,7 @@ def _scenario(path: Path, meta: PackMeta, raw: dict[str, Any], catalogue: dict[s
     seen = {_shape(gold): "the gold"}
     near_misses = _variants(path, sid, "near_misses", raw.get("near_misses", []), offered, max_steps, seen)
     accept = _variants(path, sid, "accept", raw.get("accept", []), offered, max_steps, seen)
-    if near_misses and len(near_misses) < MIN_NEAR_MISSES:
+    if len(near_misses) < MIN_NEAR_MISSES:
         raise PackError(path, f"near_misses: {len(near_misses)} given, a scenario needs at least {MIN_NEAR_MISSES} "
                               f"(almost-right answers its verifier must reject)", sid)
     mocks = tuple(Mock(m["tool"], m.get("when", {}), m["result"]) for m in raw.get("tool_results", []))

@@ -39,7 +39,7 @@ def test_inert_plugin_costs_nothing_measurable_at_startup(pytester: pytest.Pytes
     result.assert_outcomes(passed=1)
 
 
-@pytest.mark.parametrize("control", ["oracle", "junk"])
+@pytest.mark.parametrize("control", ["oracle", "junk", "near-miss"])
 def test_controls_hold_for_every_pack(pytester: pytest.Pytester, control: str, results_schema) -> None:
     result, doc = run_json(pytester, f"--modelqa-control={control}")
     n = sum(len(p.scenarios) for p in ALL_PACKS)
@@ -47,8 +47,11 @@ def test_controls_hold_for_every_pack(pytester: pytest.Pytester, control: str, r
     jsonschema.validate(doc, results_schema)
     for pack in ALL_PACKS:
         row = next(r for r in doc["packs"] if r["pack"] == pack.meta.id)
-        want = len(pack.scenarios) if control == "oracle" else 0
+        want = len(pack.scenarios) if control == "oracle" else 0  # near-miss: the first near miss is shown
         assert row["passed"] == want, (pack.meta.id, row)
+    assert all(v["passed"] == (v["expect"] == "pass") for s in doc["scenarios"] for v in s["control_variants"])
+    if control == "near-miss":
+        assert all(sum(v["expect"] == "fail" for v in s["control_variants"]) >= 5 for s in doc["scenarios"])
     if control == "junk":
         variants = {v["variant"] for s in doc["scenarios"] for v in s["control_variants"]}
         assert variants == {"empty", "no_answer", "echo", "prose", "number", "letter", "all_tools"}

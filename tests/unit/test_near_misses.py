@@ -85,11 +85,12 @@ def test_near_misses_and_accepts_parse_like_gold(tmp_path):
     assert s.accept[0].reply[-1].content == "Oslo: 3 degrees."
 
 
-def test_fewer_than_five_near_misses_is_a_one_line_pack_error(tmp_path):
+@pytest.mark.parametrize("given", [0, 4])
+def test_fewer_than_five_near_misses_is_a_one_line_pack_error(tmp_path, given):
     with pytest.raises(PackError) as exc:
-        tiny(tmp_path, near_misses=NEAR[:4])
+        tiny(tmp_path, near_misses=NEAR[:given])
     message = str(exc.value)
-    assert "T-01" in message and "4 given" in message and f"at least {MIN_NEAR_MISSES}" in message
+    assert "T-01" in message and f"{given} given" in message and f"at least {MIN_NEAR_MISSES}" in message
     assert "\n" not in message
 
 
