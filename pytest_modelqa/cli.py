@@ -26,7 +26,7 @@ from .errors import BaselineError, CliError
 from .packs import Pack
 from .probe import EndpointInfo
 from .results import ScenarioResult, check_results, write_json_atomic
-from .verifiers import verify
+from .verifiers.bounded import BoundedVerifier, VerifierTimeout
 
 EXIT_USAGE = 2
 
@@ -56,26 +56,17 @@ def rescore(doc: dict[str, Any], packs: dict[str, Pack]) -> tuple[dict[str, Any]
         raise CliError(f"a --modelqa-control={doc['control']} run has no model responses to rescore")
     cfg = RunConfig.from_public(doc["config"])
     tests = {row["pack"] for row in doc["packs"] if row.get("kind") == "tests"}
-    results, lines = [], []
-    for saved in doc["scenarios"]:
-        r = ScenarioResult.from_json(saved)
-        pack = packs.get(r.pack)
-        scenario = next((s for s in pack.scenarios if s.id == r.scenario), None) if pack else None
-        why = "a hand-written test: its assertions are code, run it again" if r.pack in tests else \
-            not_rescorable(r, pack, scenario)
-        if pack is None and r.outcome != "error" and r.pack not in tests:
-            raise CliError(f"pack {r.pack} is not installed: give its directory with --packs-dir")
-        if why is not None:
-            lines.append(f"{r.pack} {r.scenario}{_rep(r)}: not rescorable: {why}")
-            results.append(r)
-            continue
-        v = verify(scenario, replay(scenario, r.messages, r.finish_reason))
-        new = ScenarioResult.from_json({**saved, "passed": v.passed, "outcome": "passed" if v.passed else "failed",
-                                        "score": round(v.score, 4), "failure_mode": v.failure_mode,
-                                        "detail": v.detail, "expected": v.expected, "trace": list(v.trace)})
-        if (new.passed, new.failure_mode, new.score) != (r.passed, r.failure_mode, r.score):
-            lines.append(f"{r.pack} {r.scenario}{_rep(r)}: {_verdict(r)} -> {_verdict(new)}")
-        results.append(new)
+    results: list[ScenarioResult] = []
+    lines: list[str] = []
+    checker = BoundedVerifier()
+    try:
+        for saved in doc["scenarios"]:
+            result, line = _rescore_one(saved, packs, tests, checker)
+            results.append(result)
+            if line:
+                lines.append(line)
+    finally:
+        checker.close()
     # A pack whose installed version differs keeps its saved row: its verdicts were kept too.
     summaries = []
     for row in doc["packs"]:
@@ -88,11 +79,34 @@ def rescore(doc: dict[str, Any], packs: dict[str, Pack]) -> tuple[dict[str, Any]
     mode = _mode(doc["mode"])
     sel = doc.get("selection") or {}
     selection = report.Selection(sel.get("markexpr", ""), sel.get("keyword", ""), tuple(sel.get("paths", ())),
-                                 bool(sel.get("last_failed")))
+                                 bool(sel.get("last_failed")), bool(sel.get("interrupted")))
     quality = report.quality_line(summaries, cfg, mode, created.date(), report.partial_label(summaries, selection))
     endpoints = [EndpointInfo(**e) for e in doc["endpoints"]]
     out = report.document(summaries, results, cfg, endpoints, mode, warns, quality, created, doc["run_id"], selection)
     return out, lines
+
+
+def _rescore_one(saved: dict[str, Any], packs: dict[str, Pack], tests: set[str],
+                 checker: BoundedVerifier) -> tuple[ScenarioResult, str | None]:
+    """(the result, rescored where it can be; a line saying what changed or why it was kept)."""
+    r = ScenarioResult.from_json(saved)
+    pack = packs.get(r.pack)
+    scenario = next((s for s in pack.scenarios if s.id == r.scenario), None) if pack else None
+    why = "a hand-written test: its assertions are code, run it again" if r.pack in tests else \
+        not_rescorable(r, pack, scenario)
+    if pack is None and r.outcome != "error" and r.pack not in tests:
+        raise CliError(f"pack {r.pack} is not installed: give its directory with --packs-dir")
+    if why is not None:
+        return r, f"{r.pack} {r.scenario}{_rep(r)}: not rescorable: {why}"
+    try:
+        v = checker(scenario, replay(scenario, r.messages, r.finish_reason))
+    except VerifierTimeout as exc:
+        return r, f"{r.pack} {r.scenario}{_rep(r)}: not rescored: {exc}"
+    new = ScenarioResult.from_json({**saved, "passed": v.passed, "outcome": "passed" if v.passed else "failed",
+                                    "score": round(v.score, 4), "failure_mode": v.failure_mode,
+                                    "detail": v.detail, "expected": v.expected, "trace": list(v.trace)})
+    changed = (new.passed, new.failure_mode, new.score) != (r.passed, r.failure_mode, r.score)
+    return new, f"{r.pack} {r.scenario}{_rep(r)}: {_verdict(r)} -> {_verdict(new)}" if changed else None
 
 
 def _mode(saved: str) -> str:

@@ -80,7 +80,7 @@ class PackFile(pytest.File):
 
 
 class ServingFailure(Exception):
-    """The server, not the model, failed: reported as a pytest error."""
+    """The server (or the verifier's time limit), not the model, failed: reported as a pytest error."""
 
 
 class ScenarioFailed(Exception):
@@ -116,8 +116,8 @@ class ScenarioItem(pytest.Item):
             raise ScenarioFailed(r.detail)
 
     def repr_failure(self, excinfo, style=None):  # type: ignore[override]
-        if isinstance(excinfo.value, ServingFailure):
-            return f"serving error (not a quality failure): {excinfo.value}"
+        if isinstance(excinfo.value, ServingFailure) and self.result is not None:
+            return error_text(self.result)
         if isinstance(excinfo.value, ScenarioFailed) and self.result is not None:
             if self.config.option.verbose > 0:  # printed in full as it completed
                 return failure_head(self.result)
@@ -126,6 +126,11 @@ class ScenarioItem(pytest.Item):
 
     def reportinfo(self):
         return self.path, None, f"{self.scenario.pack.id}::{self.scenario.id}"
+
+
+def error_text(r: "ScenarioResult") -> str:
+    what = "verifier time limit" if r.failure_mode == "verifier_timeout" else "serving error"
+    return f"{what} (not a quality failure): {r.failure_mode}: {r.detail}"
 
 
 def failure_head(r: "ScenarioResult") -> str:

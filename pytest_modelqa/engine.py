@@ -65,6 +65,10 @@ class Engine(Generic[T]):
         """Block until the job is done; re-raises what the job raised."""
         return self._futures[key].result()
 
+    def finished(self) -> dict[str, T]:
+        """The results of the jobs done so far without an error, by key."""
+        return {k: f.result() for k, f in self._futures.items() if f.done() and not f.cancelled() and f.exception() is None}
+
     def close(self) -> None:
         """Drop what has not started, close the lanes (which ends requests in flight), stop."""
         for future in self._futures.values():

@@ -88,13 +88,15 @@ class Selection:
     keyword: str = ""
     paths: tuple[str, ...] = ()  # path / node id arguments given
     last_failed: bool = False
+    interrupted: bool = False  # the run stopped before every selected item ran (Ctrl-C, -x)
 
     def mode(self) -> str:
         return f"-m {self.markexpr}" if self.markexpr else "all packs" if not self.paths else "selected paths"
 
     def to_json(self, partial: bool) -> dict[str, Any]:
         return {"markexpr": self.markexpr, "keyword": self.keyword, "paths": list(self.paths),
-                "last_failed": self.last_failed, "partial": partial}
+                "last_failed": self.last_failed, "partial": partial or self.interrupted,
+                "interrupted": self.interrupted}
 
 
 def summarize(specs: Sequence[RowSpec], results: Sequence[ScenarioResult], cfg: RunConfig) -> list[PackSummary]:
@@ -259,7 +261,7 @@ def quality_line(summaries: Sequence[PackSummary], cfg: RunConfig, mode: str, da
 
 def partial_label(summaries: Sequence[PackSummary], selection: Selection) -> str:
     """"" for a full selection, else what narrowed it."""
-    bits = []
+    bits = ["interrupted"] if selection.interrupted else []
     if selection.keyword:
         bits.append(f"-k {selection.keyword}")
     if selection.last_failed:

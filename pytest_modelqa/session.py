@@ -23,7 +23,7 @@ import pytest
 
 from . import state
 from .catalogue import Catalogue
-from .collection import PackFile, ScenarioItem, failure_text, is_pack_file, shipped_nodeid
+from .collection import PackFile, ScenarioItem, error_text, failure_text, is_pack_file, shipped_nodeid
 from .config import RunConfig
 from .engine import Engine
 from .errors import BaselineError, EndpointError, ModelQAError, StateError
@@ -40,6 +40,7 @@ from .servers import ServerSet
 from .summary import RunRecord, SessionSummary, render, summarise, write
 from .verdicts import evaluate
 from .verifiers import needs
+from .verifiers.bounded import BoundedVerifier
 
 
 class ModelQASession:
@@ -53,6 +54,8 @@ class ModelQASession:
         self.servers = ServerSet(self.say, cfg.secrets)
         self.endpoints: list[EndpointInfo] = []
         self.engine: Engine[Outcome] | None = None
+        self.verifier = BoundedVerifier()
+        self.scheduled: dict[str, ScenarioItem] = {}  # dispatched to the engine, by node id
         self.run_id = uuid.uuid4().hex
         self.created = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         self.resume_source: Path | None = None
@@ -231,6 +234,7 @@ class ModelQASession:
         assert self.engine is not None or not any(isinstance(i, ScenarioItem) for i in items)
         for item in items:
             if isinstance(item, ScenarioItem) and item.nodeid not in self.resumed and not self.missing_needs(item.scenario):
+                self.scheduled[item.nodeid] = item
                 self.engine.submit(item.nodeid, job(self.cfg, item.scenario, item.repeat))  # type: ignore[union-attr]
 
     def missing_needs(self, scenario: Scenario) -> str:
@@ -248,7 +252,7 @@ class ModelQASession:
         if found is not None:
             return found
         assert self.engine is not None
-        return evaluate(self.cfg, scenario, nodeid, self.engine.wait(nodeid), repeat)
+        return evaluate(self.cfg, scenario, nodeid, self.engine.wait(nodeid), repeat, self.verifier)
 
     def dispatch_ahead(self, item: pytest.Item) -> None:
         """xdist hands items out as it goes: dispatch this one and what this worker holds."""
@@ -260,8 +264,7 @@ class ModelQASession:
         if isinstance(item, ScenarioItem):
             if item.result is not None and (report.when == "call" or (report.when == "setup" and report.failed)):
                 if report.when == "setup":  # pytest would print its own setup frames for it
-                    report.longrepr = f"serving error (not a quality failure): {item.result.failure_mode}: " \
-                                      f"{item.result.detail}"
+                    report.longrepr = error_text(item.result)
                 report.modelqa_result = item.result  # type: ignore[attr-defined]
                 report.modelqa_reused = item.nodeid in self.resumed  # type: ignore[attr-defined]
                 pack = self.catalogue.by_id(item.scenario.pack.id)
@@ -320,6 +323,7 @@ class ModelQASession:
 
     # -- session end ----------------------------------------------------------------------------
     def close(self) -> None:
+        self.verifier.close()
         if self.engine is not None:
             self.engine.close()
             self.engine = None
@@ -331,6 +335,9 @@ class ModelQASession:
             self.journal.close()
 
     def finish(self, session: pytest.Session) -> None:
+        interrupted = session.shouldstop is not False or session.exitstatus == pytest.ExitCode.INTERRUPTED
+        if interrupted and not self.worker:
+            self._score_answers_in_hand()
         self.close()
         if self.worker or not self.results:
             return
@@ -339,17 +346,35 @@ class ModelQASession:
         selection = Selection(markexpr=opt.markexpr or "", keyword=opt.keyword or "",
                               paths=tuple(a for a in self.config.args if a not in self._default_args())
                               if self.config.args_source == pytest.Config.ArgsSource.ARGS else (),
-                              last_failed=bool(getattr(opt, "lf", False)))
+                              last_failed=bool(getattr(opt, "lf", False)),
+                              interrupted=interrupted)
         capture = self.baseline_path(self.cfg.baseline_capture)
         record = RunRecord(self.cfg, tuple(rows), tuple(self.results), tuple(self.endpoints), selection,
                            self.run_id, dt.datetime.now(dt.timezone.utc), self.baseline,
                            str(self.baseline_path(self.cfg.baseline_diff) or ""), capture, self.reused,
-                           self.journal.path if self.journal is not None and self.journal.path.exists() else None,
-                           session.shouldstop is not False or session.exitstatus == pytest.ExitCode.INTERRUPTED)
+                           self.journal.path if self.journal is not None and self.journal.path.exists() else None)
         self.summary = write(summarise(record))
         session.exitstatus = self._gate_exit(session)
         if self.summary.unwritten and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED  # an artifact asked for is missing
+
+    def _score_answers_in_hand(self) -> None:
+        """An interrupted run keeps what finished: episodes done ahead of items that never ran
+        are verified and recorded too (they are in the JSON and the journal, not in pytest's
+        own tally), so a resume need not ask for them again."""
+        if self.engine is None:
+            return
+        recorded = {r.nodeid for r in self.results}
+        done = [(nid, out) for nid, out in self.engine.finished().items() if nid not in recorded]
+        for nodeid, outcome in done:
+            item = self.scheduled[nodeid]
+            pack = self.catalogue.by_id(item.scenario.pack.id)
+            assert pack is not None
+            row = pack_row(pack, self.cfg)
+            self.rows.setdefault(row.id, row)
+            self.record(evaluate(self.cfg, item.scenario, nodeid, outcome, item.repeat, self.verifier))
+        if done:
+            self.say(f"modelqa: interrupted: {len(done)} scenarios answered ahead of their items were scored too")
 
     def _default_args(self) -> set[str]:
         return {str(shipped_packs_dir()), *(str(d) for d in self.cfg.packs_dirs)}

@@ -37,7 +37,6 @@ class RunRecord:
     capture_path: Path | None = None
     resumed: int = 0
     journal: Path | None = None
-    interrupted: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,7 +98,7 @@ def write(summary: SessionSummary, environ: dict[str, str] | None = None) -> Ses
     if rec.journal is not None:
         notes.append(f"Eval state: {rec.journal}")
     if rec.capture_path is not None:
-        refusal = ("the run was interrupted" if rec.interrupted else
+        refusal = ("the run was interrupted" if rec.selection.interrupted else
                    "the selection is partial, so it is no pack's score" if summary.document["selection"]["partial"]
                    else "")
         if refusal:

@@ -5,23 +5,28 @@ probe) or the serving error, with everything the results file records about the 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Sequence
+from typing import Callable, Sequence
 
 from .config import RunConfig
 from .controls import Probe, probes
 from .episode import Episode
-from .errors import ServingError
 from .lanes import Outcome
 from .packs import Scenario
 from .results import ScenarioResult
 from .verifiers import Verdict, verify
+from .verifiers.bounded import VerifierTimeout
 
 
-def evaluate(cfg: RunConfig, scenario: Scenario, nodeid: str, outcome: Outcome, repeat: int = 0) -> ScenarioResult:
+def evaluate(cfg: RunConfig, scenario: Scenario, nodeid: str, outcome: Outcome, repeat: int = 0,
+             verifier: Callable[[Scenario, Episode], Verdict] = verify) -> ScenarioResult:
     thinking = cfg.thinking_for(scenario.pack.thinking)
     if outcome.error is not None:
-        return error_result(scenario, nodeid, outcome.error, thinking, repeat)
-    judged = [(label, episode, verify(scenario, episode)) for label, episode in outcome.episodes]
+        err = outcome.error
+        return error_result(scenario, nodeid, err.failure_mode, err.detail, err.retries, thinking, repeat)
+    try:
+        judged = [(label, episode, verifier(scenario, episode)) for label, episode in outcome.episodes]
+    except VerifierTimeout as exc:
+        return error_result(scenario, nodeid, "verifier_timeout", str(exc), sum(e.retries for _, e in outcome.episodes), thinking, repeat)
     if cfg.control:
         expect = {p.label: p for p in probes(cfg.control, scenario)}
         broken = [j for j in judged if j[2].passed != expect[j[0]].must_pass]
@@ -67,11 +72,13 @@ def violation(control: str, broken: Sequence[tuple[str, Episode, Verdict]], expe
     return "; ".join(parts)
 
 
-def error_result(scenario: Scenario, nodeid: str, error: ServingError, thinking: bool, repeat: int) -> ScenarioResult:
+def error_result(scenario: Scenario, nodeid: str, mode: str, detail: str, retries: int, thinking: bool,
+                 repeat: int) -> ScenarioResult:
+    """Not scored: the server or the verifier failed, not the model."""
     return ScenarioResult(
         pack=scenario.pack.id, pack_version=scenario.pack.version, scenario=scenario.id, nodeid=nodeid,
-        outcome="error", passed=False, score=0.0, failure_mode=error.failure_mode, detail=error.detail,
-        expected="", trace=[error.detail], messages=[dict(m) for m in scenario.messages], response="",
+        outcome="error", passed=False, score=0.0, failure_mode=mode, detail=detail,
+        expected="", trace=[detail], messages=[dict(m) for m in scenario.messages], response="",
         reasoning="", tool_calls=[], turns=0, latency_s=0.0, prompt_tokens=0, completion_tokens=0,
-        retries=error.retries, finish_reason="", thinking=thinking, thought=False, repeat=repeat,
+        retries=retries, finish_reason="", thinking=thinking, thought=False, repeat=repeat,
     )

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 FAILURE_MODES = (
     "verifier_fail", "wrong_answer", "invalid_json", "schema_violation", "no_answer_found",
     "token_limit", "timeout", "agent_loop_exhausted", "sandbox_error", "server_error",
-    "http_error", "model_endpoint_unreachable", "dataset_unavailable",
+    "http_error", "model_endpoint_unreachable", "dataset_unavailable", "verifier_timeout",
 )
 
 

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import signal
+import subprocess
+import sys
+import threading
 import time
 
 import pytest
 
-from tests.conftest import SELFTEST_PACKS
+from tests.conftest import SELFTEST_PACKS, wait_until
 from tests.hostile import Answer, Hostile, completion
 
 
@@ -138,3 +143,87 @@ def test_a_reply_longer_than_its_budget_is_refused_before_any_verifier_sees_it(p
     assert time.monotonic() - start < 30
     assert {s["failure_mode"] for s in doc["scenarios"]} == {"server_error"}
     assert all("cannot come from a budget of" in s["detail"] for s in doc["scenarios"])
+
+
+def test_ctrl_c_with_hung_requests_ends_at_once_and_keeps_what_finished(tmp_path, hostile) -> None:
+    """Two of the four scenarios are answered, two hang; Ctrl-C: the run ends within seconds
+    with the JSON of the two that finished, marked interrupted (whichever items they belong to:
+    answers that arrived ahead of their items are scored too)."""
+    release, lock, seen = threading.Event(), threading.Lock(), []
+
+    def chat(body: dict) -> Answer:
+        with lock:
+            seen.append(body)
+            hang = len(seen) > 2
+        if hang:
+            release.wait(120)
+        return completion({"content": "Tokyo"})
+
+    h = hostile(chat)
+    out = tmp_path / "out.json"
+    proc = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", f"--modelqa-packs-dir={SELFTEST_PACKS}",
+                             "-m", "selftest_4", f"--model-endpoint={h.url}", f"--modelqa-json={out}"],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_until(lambda: len(seen) == 4, timeout=60)
+        time.sleep(1.0)  # the two answers reach the plugin
+        os.kill(proc.pid, signal.SIGINT)
+        stdout, _ = proc.communicate(timeout=15)  # a hung request does not hold up the end
+    finally:
+        release.set()
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == pytest.ExitCode.INTERRUPTED, stdout[-3000:]
+    assert "INTERNALERROR" not in stdout
+    doc = json.loads(out.read_text())
+    assert [s["response"] for s in doc["scenarios"]] == ["Tokyo", "Tokyo"]
+    assert doc["selection"]["interrupted"] is True and doc["selection"]["partial"] is True
+    assert "PARTIAL: interrupted" in doc["quality"] and doc["quality"] in stdout
+    journal = next((tmp_path / "results" / "modelqa-state").glob("2*.jsonl")).read_text(encoding="utf-8")
+    assert journal.count('"event":"finished"') == 2
+
+
+def test_the_quick_packs_against_a_server_mixing_every_fault_end_with_a_complete_report(pytester, hostile) -> None:
+    """Each request gets one fault, in turn: malformed bodies, a drip, a hang, 5xx, a bomb, an
+    over-long reply, a lone surrogate, or a plain answer. Ceiling: each request 2 s (+1 retry),
+    the whole run well under its 180 s bound; every scenario classified, the report written."""
+    bomb = gzip.compress(b'{"choices": [{"message": {"content": "' + b"A" * (20 * 2**20) + b'"}}]}')
+    faults = [*MALFORMED.values(),
+              Answer(json.dumps({"choices": [{"message": {"content": "x" * 300}}]}).encode(), drip_s=0.05),
+              Answer(b'{"error": "overloaded"}', status=503),
+              Answer(bomb, headers={"Content-Type": "application/json", "Content-Encoding": "gzip"}),
+              completion({"content": "ANSWER: 42 " * 200_000}),
+              Answer(b'{"choices": [{"message": {"content": "Done \\ud800"}, "finish_reason": "stop"}]}'),
+              completion({"content": "I could not find that."}),
+              None]  # hang
+    release, lock, count = threading.Event(), threading.Lock(), [0]
+
+    def chat(body: dict) -> Answer:
+        with lock:
+            fault = faults[count[0] % len(faults)]
+            count[0] += 1
+        if fault is None:
+            release.wait(60)
+            return completion({"content": "late"})
+        return fault
+
+    h = hostile(chat)
+    out = pytester.path / "out.json"
+    start = time.monotonic()
+    try:
+        result = pytester.runpytest("-p", "no:cacheprovider", "-m", "quick", f"--model-endpoint={h.url}",
+                                    f"--modelqa-json={out}", "--modelqa-case-timeout", "2", "--modelqa-retries", "1")
+    finally:
+        release.set()
+    took = time.monotonic() - start
+    text = result.stdout.str() + result.stderr.str()
+    assert "INTERNALERROR" not in text and "Traceback" not in text
+    assert took < 180, took
+    doc = json.loads(out.read_text())
+    assert len(doc["scenarios"]) == 30 and {p["pack"] for p in doc["packs"]} == {"ToolCall-15", "InstructFollow-15"}
+    outcomes = {s["outcome"] for s in doc["scenarios"]}
+    assert "error" in outcomes and outcomes <= {"passed", "failed", "error"}
+    assert all(s["failure_mode"] is not None for s in doc["scenarios"] if s["outcome"] != "passed")
+    assert doc["quality"] in result.stdout.str() and "| ToolCall-15 |" in result.stdout.str()
+    assert result.ret == pytest.ExitCode.TESTS_FAILED

@@ -187,7 +187,8 @@ def test_a_keyword_selection_is_labelled_partial_everywhere(pytester: pytest.Pyt
     text = result.stdout.str()
     assert "PASS · partial |" in text and "(-m selftest_4, PARTIAL: -k ST-02; SelfTest-4 1/4," in text
     assert json.loads(out.read_text())["selection"] == {"markexpr": "selftest_4", "keyword": "ST-02", "paths": [],
-                                                        "last_failed": False, "partial": True}
+                                                        "last_failed": False, "partial": True,
+                                                        "interrupted": False}
 
 
 def test_a_verifier_that_needs_a_missing_capability_skips_with_the_reason(pytester: pytest.Pytester) -> None:
