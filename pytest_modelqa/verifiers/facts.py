@@ -107,26 +107,53 @@ def readings(token: str) -> frozenset[Decimal]:
     return frozenset(out)
 
 
+def _negative(text: str, start: int) -> bool:
+    """A minus sign written against the number ('-3.1', '(−0.84%)', 'minus 4'), not a hyphen
+    ('2026-03-10') or a range dash ('6 - 11')."""
+    before = text[:start]
+    if before.casefold().endswith("minus "):
+        return True
+    if not before.endswith(("-", "−")):
+        return False
+    rest = before[:-1]
+    if rest != rest.rstrip():  # a space before the sign: a minus unless a number precedes it
+        return not rest.rstrip()[-1:].isdigit()
+    return not rest[-1:].isalnum()  # glued to a word or number, it is a hyphen
+
+
 def numbers(text: str) -> list[tuple[int, int, str, frozenset[Decimal]]]:
-    """(start, end, as written, readings) of every number in already normalised text."""
-    return [(m.start(), m.end(), m.group(0), readings(m.group(0))) for m in _NUMBER.finditer(text)]
+    """(start, end, as written, readings) of every number in already normalised text; a
+    number with a minus sign reads negative."""
+    out = []
+    for m in _NUMBER.finditer(text):
+        found = readings(m.group(0))
+        if _negative(text, m.start()):
+            found = frozenset(-v for v in found)
+        out.append((m.start(), m.end(), m.group(0), found))
+    return out
 
 
 def roundings(value: Decimal | float | int) -> frozenset[Decimal]:
-    """`value` (sign aside) and the ways a right answer may round it."""
-    a = abs(Decimal(str(value)))
+    """`value` and the ways a right answer may round it (the sign kept)."""
+    signed = Decimal(str(value))
+    a = abs(signed)
     out = {a}
-    if a == 0:
-        return frozenset(out)
-    try:
-        out.add(a.quantize(Decimal(1), ROUND_HALF_UP))
-        for sig in range(2, 8):
-            out.add(a.quantize(Decimal(1).scaleb(a.adjusted() - sig + 1), ROUND_HALF_UP))
-        for places in range(0, max(0, -a.as_tuple().exponent)):
-            out.add(a.quantize(Decimal(1).scaleb(-places), ROUND_DOWN))
-    except InvalidOperation:  # beyond the context's precision: only the exact value
-        pass
-    return frozenset(out)
+    if a != 0:
+        try:
+            out.add(a.quantize(Decimal(1), ROUND_HALF_UP))
+            for sig in range(2, 8):
+                out.add(a.quantize(Decimal(1).scaleb(a.adjusted() - sig + 1), ROUND_HALF_UP))
+            for places in range(0, max(0, -a.as_tuple().exponent)):
+                out.add(a.quantize(Decimal(1).scaleb(-places), ROUND_DOWN))
+        except InvalidOperation:  # beyond the context's precision: only the exact value
+            pass
+    return frozenset(out if signed >= 0 else {-v for v in out})
+
+
+def _stated(written: frozenset[Decimal], values: frozenset[Decimal] | set[Decimal]) -> bool:
+    """A number written without a sign may be either sign's magnitude ('down 0.84%' for -0.84);
+    one written negative must be negative."""
+    return any(w in values if w < 0 else (w in values or -w in values) for w in written)
 
 
 @dataclass(frozen=True)
@@ -166,7 +193,7 @@ def ungrounded(text: str, known: Known) -> list[str]:
     out = [e for e in addresses if e.casefold() not in known.emails]
     out += [f"{h}:{m:02d}" for h, m in sorted(_times(text) - known.times)]
     bare = _TIME.sub(" ", _EMAIL.sub(" ", text))  # already checked whole
-    return out + [shown for _, _, shown, found in numbers(bare) if not {abs(v) for v in found} & known.numbers]
+    return out + [shown for _, _, shown, found in numbers(bare) if not _stated(found, known.numbers)]
 
 
 def clause_spans(text: str) -> list[tuple[int, int]]:
@@ -179,7 +206,7 @@ def clause_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _matches(value: Any, written: frozenset[Decimal]) -> bool:
-    return not isinstance(value, str) and bool({abs(w) for w in written} & roundings(value))
+    return not isinstance(value, str) and _stated(written, roundings(value))
 
 
 def _mentions(clause: str, group: Sequence[Mapping[str, Any]]) -> list[tuple[int, int, str, set[int]]]:

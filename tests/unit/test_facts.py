@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from pytest_modelqa.verifiers.facts import (binding_problems, claims_made, known_values, normalise, readings,
-                                            roundings, ungrounded)
+from pytest_modelqa.verifiers.facts import (binding_problems, claims_made, known_values, normalise, numbers,
+                                            readings, roundings, ungrounded)
 
 
 @pytest.mark.parametrize("token, values", [
@@ -16,6 +16,15 @@ from pytest_modelqa.verifiers.facts import (binding_problems, claims_made, known
 ])
 def test_readings(token, values):
     assert readings(token) == {Decimal(v) for v in values}
+
+
+def test_a_minus_sign_is_read_but_not_a_hyphen_or_a_range_dash():
+    def read(text):
+        return [sorted(values) for *_, values in numbers(normalise(text))]
+    assert read("Oslo -3.1 °C, (−0.84%), minus 4") == [[Decimal("-3.1")], [Decimal("-0.84")], [Decimal(-4)]]
+    assert read("2026-03-10, 6 - 11 °C, 6-11") == [[Decimal(v)] for v in (2026, 3, 10, 6, 11, 6, 11)]
+    known = known_values(['{"temperature": 3.1, "change": -0.84}'])
+    assert ungrounded("Oslo -3.1 °C", known) == ["3.1"] and ungrounded("down 0.84%, or -0.84%", known) == []
 
 
 def test_roundings_keep_two_significant_figures_or_the_integer():

@@ -365,6 +365,8 @@ def test_values_swapped_fail():
 def test_wrong_entity_fails():
     assert not after_gold_calls("TC-05", "It's warmest in Athens (15.2 °C); Madrid 17.8 °C, Oslo 3.1 °C.").passed
     assert not after_gold_calls("TC-05", "Madrid 17.8 °C, Athens 15.2 °C, Oslo 3.1 °C: the coldest is Athens.").passed
+    assert not after_gold_calls("TC-03", "Done: Budget review is booked for Friday 13 March, 15:00–16:30, in "
+                                         "meeting room Borealis.").passed
     assert not after_gold_calls("TC-06", "Priya organised the call; I've emailed ines.duarte@kestrel-foods.example "
                                          "that you'll be 10 minutes late.").passed
     assert after_gold_calls("TC-05", "Madrid 17.8 °C, Athens 15.2 °C, Oslo 3.1 °C: the coldest is Oslo.").passed
@@ -386,6 +388,9 @@ def test_a_number_the_tool_never_returned_fails():
     assert not after_gold_calls("TC-09", "j.bellamy@harrowgate-eng.example, phone +44 113 496 0723.").passed
     assert not after_gold_calls("TC-03", "Done: Budget review is booked for Friday 13 March, 14:00–15:30.").passed
     assert not after_gold_calls("TC-02", "At 161.5 yen per euro, 250 EUR is ¥40,717.5.").passed
+    assert not after_gold_calls("TC-05", "Madrid is warmest at 17.8 °C, Athens 15.2 °C, Oslo -3.1 °C.").passed
+    assert not after_gold_calls("TC-06", "Ines Duarte organised the supplier call at 12:30 tomorrow; I've emailed "
+                                         "her that you'll be 10 minutes late.").passed  # another event's time
     # rounded values and the conversation's own numbers are fine
     assert after_gold_calls("TC-02", "About ¥41,000 (exactly 40,717.5 yen at 162.87).").passed
     assert after_gold_calls("TC-03", "Booked: Fri 13 March, 3–4:30 pm, room Aurora.").passed
