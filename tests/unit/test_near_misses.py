@@ -141,12 +141,12 @@ def test_near_miss_control_passes_an_honest_verifier(tmp_path):
 
 
 def test_an_accepted_near_miss_fails_the_item_and_is_named(tmp_path):
-    lenient = near("says the Oslo reading was 3 °C below zero", "It is minus 3 °C in Oslo.")  # contains "3"
+    lenient = near("snow the tool never mentioned", "It is 3 °C and snowing in Oslo.")  # no check reads it
     s = tiny(tmp_path, near_misses=NEAR + [lenient])
     r = control_result(s, "near-miss")
     assert r.outcome == "failed" and r.passed  # the shown episode is the near miss the verifier passed
     assert r.detail == f"near misses accepted: near-miss 6 ({lenient['why']})"
-    assert r.response == "It is minus 3 °C in Oslo."
+    assert r.response == "It is 3 °C and snowing in Oslo."
 
 
 def test_a_rejected_accept_fails_the_item_and_is_named(tmp_path):
