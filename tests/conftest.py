@@ -18,6 +18,8 @@ import pytest_modelqa.session  # noqa: F401
 TESTS = Path(__file__).parent
 SELFTEST_PACKS = TESTS / "packs"
 SCHEMAS = TESTS.parent / "pytest_modelqa" / "schemas"
+# For tiny packs written by tests that check something else: a pack needs five near misses.
+PLACEHOLDER_NEAR_MISSES = [{"why": f"placeholder {n}", "reply": f"a wrong answer, number {n}"} for n in range(1, 6)]
 
 
 class Sim:

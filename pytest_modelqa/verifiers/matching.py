@@ -8,7 +8,8 @@ equals a number; lists and dicts compare element-wise.
 Free text (an email body, a search query) cannot be listed value by value: an acceptable
 value may instead be `{"$contains": [...]}`, a non-blank string containing every listed
 phrase (an item may be a list of alternative phrases; word-boundary, case-insensitive).
-An empty list accepts any non-blank string.
+An empty list accepts any non-blank string. `"$excludes": [phrases]` beside it refuses a
+string containing any of them (what would say the opposite of what was asked).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .text import contains_phrase
 _SPACE = re.compile(r"\s+")
 OMITTED = ""
 CONTAINS = "$contains"
+EXCLUDES = "$excludes"
 
 
 @dataclass(frozen=True)
@@ -56,26 +58,30 @@ def is_text_spec(value: Any) -> bool:
     return isinstance(value, Mapping) and CONTAINS in value
 
 
-def text_matches(actual: Any, phrases: Sequence[Any]) -> bool:
+def text_matches(actual: Any, spec: Mapping[str, Any]) -> bool:
     return isinstance(actual, str) and bool(actual.strip()) and all(
-        any(contains_phrase(actual, p) for p in (item if isinstance(item, list) else [item])) for item in phrases)
+        any(contains_phrase(actual, p) for p in (item if isinstance(item, list) else [item]))
+        for item in spec[CONTAINS]) and not any(contains_phrase(actual, p) for p in spec.get(EXCLUDES, []))
 
 
 def spec_problem(spec: Any) -> str | None:
-    """Why an argument spec is malformed (a `$...` key other than a well-formed $contains), or None."""
+    """Why an argument spec is malformed (a `$...` key other than a well-formed $contains, with
+    an optional $excludes), or None."""
     for v in acceptable(spec):
         if isinstance(v, Mapping) and any(str(k).startswith("$") for k in v):
-            items = v.get(CONTAINS)
-            if set(v) != {CONTAINS} or not isinstance(items, list) or not all(
+            items, excluded = v.get(CONTAINS), v.get(EXCLUDES, [])
+            if CONTAINS not in v or set(v) - {CONTAINS, EXCLUDES} or not isinstance(items, list) or not all(
                     (isinstance(i, str) and i.strip()) or
-                    (isinstance(i, list) and i and all(isinstance(a, str) and a.strip() for a in i)) for i in items):
-                return f"{dict(v)!r}: only {{{CONTAINS!r}: [phrase or [alternatives], ...]}} is understood"
+                    (isinstance(i, list) and i and all(isinstance(a, str) and a.strip() for a in i)) for i in items) \
+                    or not isinstance(excluded, list) or not all(isinstance(e, str) and e.strip() for e in excluded):
+                return (f"{dict(v)!r}: only {{{CONTAINS!r}: [phrase or [alternatives], ...], "
+                        f"{EXCLUDES!r}: [phrase, ...]}} is understood")
     return None
 
 
 def value_matches(actual: Any, spec: Any) -> bool:
     got = normalize(actual)
-    return any(text_matches(actual, v[CONTAINS]) if is_text_spec(v) else got == normalize(v)
+    return any(text_matches(actual, v) if is_text_spec(v) else got == normalize(v)
                for v in acceptable(spec) if not (isinstance(v, str) and v == OMITTED))
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _FENCE = re.compile(r"```[A-Za-z0-9_+-]*[ \t]*\n(.*?)\n?```", re.DOTALL)
 
 
-def contains_phrase(text: str, phrase: str) -> bool:
+@lru_cache(maxsize=4096)
+def phrase_pattern(phrase: str) -> re.Pattern[str]:
     """Case-insensitive; word boundaries where the phrase starts/ends with a word character,
     so "18" is not found in "180" and "cat" not in "concatenate"."""
     p = re.escape(" ".join(phrase.split())).replace(r"\ ", r"\s+")
@@ -15,7 +17,11 @@ def contains_phrase(text: str, phrase: str) -> bool:
         p = r"(?<!\w)" + p
     if phrase[-1:].isalnum():
         p = p + r"(?!\w)"
-    return re.search(p, text, re.IGNORECASE) is not None
+    return re.compile(p, re.IGNORECASE)
+
+
+def contains_phrase(text: str, phrase: str) -> bool:
+    return phrase_pattern(phrase).search(text) is not None
 
 
 def fenced_blocks(text: str) -> list[str]:

@@ -24,6 +24,7 @@ from pytest_modelqa.catalogue import load_checked
 from pytest_modelqa.errors import PackError
 from pytest_modelqa.verifiers import verify
 from pytest_modelqa.verifiers.answer import judge, parse_exact, parse_number, split_unit, unwrap
+from tests.conftest import PLACEHOLDER_NEAR_MISSES
 
 ROOT = Path(__file__).resolve().parents[2]
 PACK = load_checked(ROOT / "packs" / "reasonmath-15.yaml")
@@ -499,6 +500,7 @@ def _pack(tmp_path: Path, verifier: str, prompt: str = 'How many? End with "ANSW
             messages: [{{role: user, content: {json.dumps(prompt)}}}]
             verifier: {verifier}
             gold: {{content: "ANSWER: 1"}}
+            near_misses: {json.dumps(PLACEHOLDER_NEAR_MISSES)}
         """))
     return path
 

@@ -21,6 +21,7 @@ from pytest_modelqa.verifiers.extraction import (
     code_text, loose_text, parse_date, parse_time, score_answer,
 )
 from pytest_modelqa.verifiers.jsonout import payload
+from tests.conftest import PLACEHOLDER_NEAR_MISSES
 
 PACK_PATH = Path(__file__).resolve().parents[2] / "packs" / "dataextract-15.yaml"
 PACK = load_checked(PACK_PATH)
@@ -568,7 +569,8 @@ def _pack(tmp_path: Path, verifier: dict) -> Path:
     body = {"pack": {"id": "Tiny-1", "version": "1.0.0", "title": "t", "dimension": "d", "modes": ["full"],
                      "thinking": False, "max_tokens": 100, "case_seconds": 10},
             "scenarios": [{"id": "T-01", "messages": [{"role": "user", "content": "extract"}],
-                           "verifier": verifier, "gold": {"content": "{}"}}]}
+                           "verifier": verifier, "gold": {"content": "{}"},
+                           "near_misses": PLACEHOLDER_NEAR_MISSES}]}
     path = tmp_path / "tiny.yaml"
     path.write_text(json.dumps(body))
     return path

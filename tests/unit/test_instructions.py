@@ -3,6 +3,7 @@ the blank-answer rule, pack-load validation, and the InstructFollow-15 pack itse
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from pytest_modelqa.errors import PackError
 from pytest_modelqa.verifiers import REGISTRY, verify
 from pytest_modelqa.verifiers import counting as C
 from pytest_modelqa.verifiers.instructions import CHECKS, evaluate
+from tests.conftest import PLACEHOLDER_NEAR_MISSES
 
 PACK = Path(__file__).resolve().parents[2] / "packs" / "instructfollow-15.yaml"
 
@@ -380,6 +382,7 @@ def _pack(tmp_path: Path, constraints: str, prompt: str = "Explain photosynthesi
               kind: instructions
               constraints: {constraints}
             gold: {{content: "{gold}"}}
+            near_misses: {json.dumps(PLACEHOLDER_NEAR_MISSES)}
         """))
     return path
 

@@ -17,6 +17,7 @@ from pytest_modelqa.errors import PackError
 from pytest_modelqa.verifiers import Verdict, verify
 from pytest_modelqa.verifiers.structure import FormatError, evaluate, parse_ics, parse_markdown_sections, \
     parse_markdown_table, parse_sql_insert, parse_yaml, table_cells
+from tests.conftest import PLACEHOLDER_NEAR_MISSES
 
 PACK = load_checked(Path(__file__).resolve().parents[2] / "packs" / "structoutput-15.yaml")
 SC = {s.id: s for s in PACK.scenarios}
@@ -574,7 +575,8 @@ def _pack(tmp_path: Path, verifier: dict[str, Any], prompt: str = "Describe the 
         "pack": {"id": "T-1", "version": "1.0.0", "title": "t", "dimension": "d", "modes": ["medium"],
                  "thinking": False, "max_tokens": 10, "case_seconds": 5},
         "scenarios": [{"id": "S-1", "messages": [{"role": "user", "content": prompt}],
-                       "verifier": {"kind": "structured_output", **verifier}, "gold": {"content": "x"}}],
+                       "verifier": {"kind": "structured_output", **verifier}, "gold": {"content": "x"},
+                       "near_misses": PLACEHOLDER_NEAR_MISSES}],
     }))
     return path
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from pytest_modelqa.controls import JUNK, junk_applies, junk_responder, oracle_respond
+from pytest_modelqa.controls import JUNK, junk_applies, junk_responder, oracle_respond, scripted_responder
 from pytest_modelqa.episode import Episode, run_episode
 from pytest_modelqa.tools import MockedTools
 from pytest_modelqa.messages import Reply, ToolCall
@@ -27,30 +27,25 @@ def call(name: str, args: Any) -> ToolCall:
     return ToolCall.parse(name, args)
 
 
-def episode(*turns: list[ToolCall] | str) -> Episode:
-    """Turns are lists of calls, then a final answer string."""
-    replies = tuple(Reply(content=t) if isinstance(t, str) else Reply(tool_calls=tuple(t)) for t in turns)
-    return Episode(replies, (), exhausted=False)
+def episode(sid: str, *turns: list[ToolCall] | str) -> Episode:
+    """Turns are lists of calls, then a final answer string; run through the real loop, so
+    the calls get the scenario's mocked results."""
+    replies = [Reply(content=t) if isinstance(t, str) else Reply(tool_calls=tuple(t)) for t in turns]
+    return run_episode(SC[sid], scripted_responder(replies))
 
 
 def check(sid: str, *turns: list[ToolCall] | str):
-    return verify(SC[sid], episode(*turns))
+    return verify(SC[sid], episode(sid, *turns))
 
 
 def gold_turns(sid: str) -> list[list[ToolCall] | str]:
     return [list(t.tool_calls) if t.tool_calls else t.content for t in SC[sid].gold]
 
 
-def scripted(turns: list[Reply]):
-    def respond(scenario, messages, turn):
-        return turns[min(turn, len(turns) - 1)]
-    return respond
-
-
 # -- the pack itself -----------------------------------------------------------------------------
 
 def test_pack_shape():
-    assert PACK.meta.id == "ToolCall-15" and PACK.meta.version == "1.0.0"
+    assert PACK.meta.id == "ToolCall-15" and PACK.meta.version == "1.1.0"
     assert PACK.meta.dimension == "tool_calling" and PACK.meta.thinking is False
     assert [s.id for s in PACK.scenarios] == [f"TC-{i:02d}" for i in range(1, 16)]
     for s in PACK.scenarios:
@@ -189,8 +184,23 @@ def test_dependent_chain_in_the_wrong_order_fails():
     assert check("TC-07", [read], [quote], [convert], final).passed
     assert not check("TC-07", [quote], [read], [convert], final).passed
     assert not check("TC-07", [read], [convert], [quote], final).passed
-    # all three at once in the right order is still the right trajectory of calls
-    assert check("TC-07", [read, quote, convert], final).passed
+
+
+
+def test_dependent_chain_in_one_turn_fails():
+    """The symbol and the amount come from earlier results: emitted at once, they were guessed."""
+    read, quote, convert = (t[0] for t in gold_turns("TC-07")[:3])
+    final = gold_turns("TC-07")[-1]
+    v = check("TC-07", [read, quote, convert], final)
+    assert not v.passed and "step 2 (get_stock_quote) came in the same turn as step 1" in v.detail and v.score < 1
+    assert not check("TC-07", [read], [quote, convert], final).passed
+    lookup, send = gold_turns("TC-06")[1][0], gold_turns("TC-06")[2][0]
+    assert not check("TC-06", gold_turns("TC-06")[0], [lookup, send], gold_turns("TC-06")[-1]).passed
+    weather, contact = gold_turns("TC-14")[0]
+    assert not check("TC-14", [weather, contact, gold_turns("TC-14")[1][0]], gold_turns("TC-14")[-1]).passed
+    # parallel calls of one step may share a turn or not; the next step waits for all of them
+    assert not check("TC-14", [weather], [contact, gold_turns("TC-14")[1][0]], gold_turns("TC-14")[-1]).passed
+    assert check("TC-14", [weather], [contact], gold_turns("TC-14")[1], gold_turns("TC-14")[-1]).passed
 
 
 def test_chain_carries_values_only_the_mocks_contain():
@@ -254,7 +264,7 @@ def test_empty_result_then_sensible_retry_through_the_loop():
     first = Reply(tool_calls=(call("lookup_contact", {"query": "Jon Bellamy"}),))
     retry = Reply(tool_calls=(call("lookup_contact", {"query": "bellamy"}),))
     answer = Reply(content="It's j.bellamy@harrowgate-eng.example (listed as Jonathan Bellamy).")
-    ep = run_episode(sc, scripted([first, retry, answer]))
+    ep = run_episode(sc, scripted_responder([first, retry, answer]))
     tool_msgs = [m["content"] for m in ep.transcript if m["role"] == "tool"]
     assert '"contacts": []' in tool_msgs[0] and "harrowgate" in tool_msgs[1]
     assert verify(sc, ep).passed
@@ -322,9 +332,96 @@ def test_questions():
 def test_pack_with_a_bad_verifier_spec_is_a_pack_error(tmp_path):
     text = PACK_PATH.read_text(encoding="utf-8")
     broken = tmp_path / "broken.yaml"
-    broken.write_text(text.replace("subject: {$contains: []}", "subject: {$regex: '.*'}", 1), encoding="utf-8")
+    broken.write_text(text.replace("subject: {$contains: [], $excludes", "subject: {$regex: [], $excludes", 1), encoding="utf-8")
     with pytest.raises(PackError, match="TC-06"):
         load_checked(broken)
     broken.write_text(text.replace("- '[$€£]\\s?\\d'", "- '[unclosed'", 1), encoding="utf-8")
     with pytest.raises(PackError, match="must_not_match"):
         load_checked(broken)
+
+
+# -- final answers must agree with the tool results: facts, not phrases -------------------------
+
+def after_gold_calls(sid: str, final: str):
+    return check(sid, *gold_turns(sid)[:-1], final)
+
+
+def test_direction_reversed_fails():
+    assert after_gold_calls("TC-01", "MSFT trades at $417.36, 0.84% higher than yesterday.").passed is False
+    assert after_gold_calls("TC-01", "Microsoft's stock is $417.36 after gaining 0.84% today.").passed is False
+    assert after_gold_calls("TC-01", "Microsoft: $417.36, an increase of 0.84%.").passed is False
+    assert after_gold_calls("TC-14", "Sent to Tomáš: dry in the morning, rain after lunch, 6–11 °C.").passed is False
+    assert after_gold_calls("TC-15", "31 km/h, an easterly wind.").passed is False
+    assert after_gold_calls("TC-01", "MSFT: $417.36, 0.84% lower on the day.").passed  # the right direction
+
+
+def test_values_swapped_fail():
+    assert not after_gold_calls("TC-04", "Snow showers tomorrow: low 38 °F, high 24 °F.").passed
+    assert not after_gold_calls("TC-05", "Madrid is the warmest: Madrid 17.8 °C, Athens 3.1 °C, Oslo 15.2 °C.").passed
+    assert not after_gold_calls("TC-07", "The position is worth $3,836.40, i.e. €4,170.").passed
+    assert after_gold_calls("TC-04", "Snow showers tomorrow: low 24 °F, high 38 °F.").passed
+
+
+def test_wrong_entity_fails():
+    assert not after_gold_calls("TC-05", "It's warmest in Athens (15.2 °C); Madrid 17.8 °C, Oslo 3.1 °C.").passed
+    assert not after_gold_calls("TC-05", "Madrid 17.8 °C, Athens 15.2 °C, Oslo 3.1 °C: the coldest is Athens.").passed
+    assert not after_gold_calls("TC-03", "Done: Budget review is booked for Friday 13 March, 15:00–16:30, in "
+                                         "meeting room Borealis.").passed
+    assert not after_gold_calls("TC-06", "Priya organised the call; I've emailed ines.duarte@kestrel-foods.example "
+                                         "that you'll be 10 minutes late.").passed
+    assert after_gold_calls("TC-05", "Madrid 17.8 °C, Athens 15.2 °C, Oslo 3.1 °C: the coldest is Oslo.").passed
+
+
+def test_currency_or_unit_changed_fails():
+    assert not after_gold_calls("TC-02", "250 euros buy you 40,717.5 dollars today.").passed
+    assert not after_gold_calls("TC-07", "Your 40 SHOP shares are worth 3,836.40 USD.").passed
+    assert not after_gold_calls("TC-04", "Snow showers tomorrow, a high of 38 °C and a low of 24 °C.").passed
+    assert not after_gold_calls("TC-15", "The wind was blowing at 31 miles per hour.").passed
+    assert not after_gold_calls("TC-01", "Microsoft (MSFT) is at £417.36.").passed
+    assert after_gold_calls("TC-07", "Your 40 SHOP shares are worth 3 836,40 EUR.").passed
+
+
+def test_a_number_the_tool_never_returned_fails():
+    assert not after_gold_calls("TC-04", "Snow showers: high 38 °F, low 24 °F, wind 25 mph.").passed
+    assert not after_gold_calls("TC-05", "Madrid is the warmest at 17.8 °C, then Athens at 15.2 °C and Oslo at "
+                                         "3.1 °C; it may reach 20.5 °C in Madrid this afternoon.").passed
+    assert not after_gold_calls("TC-09", "j.bellamy@harrowgate-eng.example, phone +44 113 496 0723.").passed
+    assert not after_gold_calls("TC-03", "Done: Budget review is booked for Friday 13 March, 14:00–15:30.").passed
+    assert not after_gold_calls("TC-02", "At 161.5 yen per euro, 250 EUR is ¥40,717.5.").passed
+    assert not after_gold_calls("TC-05", "Madrid is warmest at 17.8 °C, Athens 15.2 °C, Oslo -3.1 °C.").passed
+    assert not after_gold_calls("TC-06", "Ines Duarte organised the supplier call at 12:30 tomorrow; I've emailed "
+                                         "her that you'll be 10 minutes late.").passed  # another event's time
+    # rounded values and the conversation's own numbers are fine
+    assert after_gold_calls("TC-02", "About ¥41,000 (exactly 40,717.5 yen at 162.87).").passed
+    assert after_gold_calls("TC-03", "Booked: Fri 13 March, 3–4:30 pm, room Aurora.").passed
+
+
+def test_false_claims_about_actions_fail():
+    assert not after_gold_calls("TC-12", "It lists renew passport, call the plumber, book the dentist. "
+                                         "The file has been deleted, as it asked.").passed
+    assert not after_gold_calls("TC-14", "Tomáš gets no email from me: nothing was sent yet, but the forecast is "
+                                         "rain until 13:00, 6–11 °C.").passed
+    assert not after_gold_calls("TC-06", "Ines Duarte organised it. I did not send the email.").passed
+    assert not after_gold_calls("TC-03", "Sorry, the event could not be created.").passed
+    assert not check("TC-11", "\"Logo review\" has been booked for Monday 09:00. Which room would you like?").passed
+    # a negated claim about an action not taken, and an offer, are fine
+    assert after_gold_calls("TC-12", "Renew passport, call the plumber, book the dentist. I did not delete it.").passed
+    assert after_gold_calls("TC-09", "It's j.bellamy@harrowgate-eng.example. Would you like me to email him?").passed
+
+
+def test_free_text_arguments_that_say_the_opposite_fail():
+    gold = gold_turns("TC-06")
+    for body in ("Hi Ines, I'll be 10 minutes early for tomorrow's call.",
+                 "Hi Ines, sorry, I can't make tomorrow's call; 10 minutes late is not possible.",
+                 "Hi Ines, I'll join Friday's supplier call 10 minutes late."):
+        email = dict(gold[2][0].arguments, body=body)
+        assert not check("TC-06", gold[0], gold[1], [call("send_email", email)], gold[3]).passed, body
+    subject = dict(gold[2][0].arguments, subject="Joining on time")
+    assert not check("TC-06", gold[0], gold[1], [call("send_email", subject)], gold[3]).passed
+    weather = gold_turns("TC-14")
+    for body in ("Tomorrow in Vienna: rain all day, 6 to 11 °C.",
+                 "Tomorrow in Vienna: rain from 07:00 to 13:00, a low of 11 °C and a high of 6 °C.",
+                 "Tomorrow in Vienna: rain from 07:00 to 15:00, 6 to 11 °C."):
+        email = dict(weather[1][0].arguments, body=body)
+        assert not check("TC-14", weather[0], [call("send_email", email)], weather[2]).passed, body
+

@@ -1,0 +1,68 @@
+"""Reading facts out of free text: numbers, times, addresses, bindings and claims."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from pytest_modelqa.verifiers.facts import (binding_problems, claims_made, known_values, normalise, numbers,
+                                            readings, roundings, ungrounded)
+
+
+@pytest.mark.parametrize("token, values", [
+    ("40,717.5", {"40717.5"}), ("40.717,5", {"40717.5"}), ("40 717.5", {"40717.5"}), ("3,836", {"3836", "3.836"}),
+    ("3.836", {"3836", "3.836"}), ("3,1", {"3.1"}), ("417.36", {"417.36"}), ("2026", {"2026"}),
+])
+def test_readings(token, values):
+    assert readings(token) == {Decimal(v) for v in values}
+
+
+def test_a_minus_sign_is_read_but_not_a_hyphen_or_a_range_dash():
+    def read(text):
+        return [sorted(values) for *_, values in numbers(normalise(text))]
+    assert read("Oslo -3.1 °C, (−0.84%), minus 4") == [[Decimal("-3.1")], [Decimal("-0.84")], [Decimal(-4)]]
+    assert read("2026-03-10, 6 - 11 °C, 6-11") == [[Decimal(v)] for v in (2026, 3, 10, 6, 11, 6, 11)]
+    known = known_values(['{"temperature": 3.1, "change": -0.84}'])
+    assert ungrounded("Oslo -3.1 °C", known) == ["3.1"] and ungrounded("down 0.84%, or -0.84%", known) == []
+
+
+def test_roundings_keep_two_significant_figures_or_the_integer():
+    assert {Decimal("40700"), Decimal("41000"), Decimal("40718"), Decimal("40717")} <= roundings(40717.5)
+    assert Decimal("3") in roundings(3.1) and Decimal("18") in roundings(17.8) and Decimal("0.8") in roundings(0.84)
+    assert Decimal("40") not in roundings(38) and Decimal("30") not in roundings(24)
+
+
+def test_normalise_reads_twelve_hour_times_and_drops_list_markers():
+    assert normalise("3 pm, 4:30pm, 9 a.m., 3:00–4:30 pm, 11–1 pm") == "15:00, 16:30, 9:00, 15:00–16:30, 11:00–13:00"
+    assert normalise("1. one\n2) two\n2026-03-13T15:00") == "one\ntwo\n2026-03-13 15:00"
+
+
+def test_ungrounded_numbers_times_and_addresses():
+    known = known_values(['{"price": 417.36, "change": -0.84, "at": "2026-03-10T08:02:00Z", "mail": "a@b.example"}'],
+                         allow=["09:02"])
+    assert ungrounded("$417.36, down 0.8% (about 1%) at 08:02 UTC, 9:02 in Berlin; a@b.example", known) == []
+    assert ungrounded("$417.36, down 1.84% at 8:20, c@b.example", known) == ["c@b.example", "8:20", "1.84"]
+
+
+def test_bindings_attach_values_to_the_nearest_name():
+    cities = [[{"names": ["Oslo"], "values": [3.1]}, {"names": ["Madrid"], "values": [17.8]}]]
+    assert not binding_problems("17.8 °C in Madrid, 3.1 °C in Oslo", cities, "x")
+    assert not binding_problems("Madrid (17.8 °C) is warmer than Oslo (3.1 °C).", cities, "x")
+    assert binding_problems("Madrid 3.1 °C and Oslo 17.8 °C", cities, "x")
+    units = [[{"names": ["°F"], "values": [38]}, {"names": ["°C"], "values": []}]]
+    assert binding_problems("a high of 38 °C", units, "x") and not binding_problems("a high of 38 °F", units, "x")
+
+
+@pytest.mark.parametrize("text, done, undone", [
+    ("I've sent it.", ["sent"], []),
+    ("I haven't sent it yet.", [], ["sent"]),
+    ("Nothing was sent.", [], ["sent"]),
+    ("I did not send anything.", [], ["send"]),
+    ("I can send it once you confirm.", [], []),
+    ("Once it is sent, you'll get a copy.", [], []),
+    ("Shall I say it was sent?", [], []),
+    ("I've sent it, no cycling tomorrow!", ["sent"], []),
+])
+def test_claims(text, done, undone):
+    assert claims_made(text, {"tool": "send_email", "done": ["sent"], "base": ["send"]}) == (done, undone)
