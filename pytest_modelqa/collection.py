@@ -131,8 +131,10 @@ class ScenarioItem(pytest.Item):
 def failure_head(r: "ScenarioResult") -> str:
     if r.control == "junk":
         return f"{r.scenario}: a junk answer PASSED the verifier ({r.detail}); the verifier is too lenient"
-    if r.control == "oracle":
+    if r.control == "oracle" and not r.control_variants[0]["passed"]:
         return f"{r.scenario}: the gold answer FAILED the verifier ({r.failure_mode}: {r.detail})"
+    if r.control:
+        return f"{r.scenario}: VERIFIER BUG under --modelqa-control={r.control}: {r.detail}"
     return f"{r.scenario}: {r.failure_mode}: {r.detail}"
 
 

@@ -21,7 +21,7 @@ class RunConfig:
     endpoints: tuple[str, ...] = ()  # URLs, or "embedded"
     serve_cmd: str | None = None
     serve_timeout: float = 300.0
-    control: str | None = None  # "oracle" | "junk": answer without any endpoint
+    control: str | None = None  # "oracle" | "junk" | "near-miss" (controls.CONTROLS): answer without any endpoint
     model: str | None = None
     api_key: str | None = field(default=None, repr=False)  # never written to any artifact
     packs_dirs: tuple[Path, ...] = ()

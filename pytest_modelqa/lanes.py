@@ -11,7 +11,7 @@ from typing import Any, Callable, Sequence
 from .clients.base import ChatSettings, ModelAPI
 from .clients.openai import OpenAIClient
 from .config import RunConfig
-from .controls import JUNK, junk_applies, junk_responder, oracle_respond
+from .controls import probes
 from .engine import Engine, Lane
 from .episode import Episode, run_episode
 from .errors import ServingError
@@ -24,7 +24,7 @@ DEFAULT_SLOTS = 4
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a job produced: labelled episodes (one, or one per junk variant), or a serving error."""
+    """What a job produced: labelled episodes (the model's, or one per control probe), or a serving error."""
 
     episodes: tuple[tuple[str, Episode], ...] = ()
     error: ServingError | None = None
@@ -124,11 +124,8 @@ def job(cfg: RunConfig, scenario: Scenario, repeat: int) -> Callable[[Lane], Out
     control = cfg.control
 
     def run(lane: Lane) -> Outcome:
-        if control == "oracle":
-            return Outcome((("oracle", run_episode(scenario, oracle_respond)),))
-        if control == "junk":
-            return Outcome(tuple((v, run_episode(scenario, junk_responder(v)))
-                                 for v in JUNK if junk_applies(v, scenario)))
+        if control:
+            return Outcome(tuple((p.label, run_episode(scenario, p.respond)) for p in probes(control, scenario)))
         try:
             return Outcome((("model", lane.state.episode(scenario, repeat)),))
         except ServingError as exc:

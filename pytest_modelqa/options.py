@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 AUTO = "auto"  # --baseline-capture/--baseline-diff without a PATH: the default naming
 LATEST = "latest"  # --modelqa-resume latest: the newest journal under results/modelqa-state/
+CONTROLS = ("oracle", "junk", "near-miss")  # verifier self-tests (controls.probes)
 
 
 def _bool(text: str) -> bool:
@@ -111,7 +112,8 @@ OPTIONS: tuple[Opt, ...] = (
     Opt("case_timeout", "--modelqa-case-timeout", "fixed per-request ceiling instead of one scaled from the "
         "measured decode speed", "run", float, None, "SECONDS"),
     Opt("control", "--modelqa-control", "verifier self-test without a server: answer every scenario with "
-        "its gold (oracle) or with junk", "run", choices=("oracle", "junk")),
+        "its gold and accepted alternatives (oracle), with junk, or with its near misses and accepted "
+        "alternatives (near-miss)", "run", choices=CONTROLS),
     Opt("json", "--modelqa-json", "write the JSON results here", "output", metavar="PATH", path=True),
     Opt("state", "--modelqa-state", "eval state journal (default: a new file per run under "
         "results/modelqa-state/; latest.jsonl points at the newest)", "output", metavar="PATH", path=True),

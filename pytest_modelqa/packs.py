@@ -18,6 +18,7 @@ from .names import PACK_SUFFIXES, marker_for
 # libyaml's loader where the wheel has it (about 10x faster), else the pure-Python one.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SCHEMA_DIR = Path(__file__).parent / "schemas"
+MIN_NEAR_MISSES = 5  # per scenario: fewer cannot cover the ways an almost-right answer goes wrong
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,15 @@ class PackMeta:
 
 
 @dataclass(frozen=True)
+class Variant:
+    """A hand-made answer to a scenario with a known verdict: a near miss (must fail) or an
+    accepted alternative (must pass). `reply` has the shape of the gold trajectory."""
+
+    why: str  # one line: what is wrong with it, or why it is still right
+    reply: tuple[Reply, ...]
+
+
+@dataclass(frozen=True)
 class Scenario:
     pack: PackMeta
     id: str
@@ -61,6 +71,8 @@ class Scenario:
     max_tokens: int
     verifier: Mapping[str, Any]
     gold: tuple[Reply, ...]
+    near_misses: tuple[Variant, ...] = ()  # each must FAIL the verifier (--modelqa-control=near-miss)
+    accept: tuple[Variant, ...] = ()  # each must PASS (the oracle and near-miss controls)
 
     @property
     def key(self) -> str:
@@ -189,32 +201,71 @@ def _scenario(path: Path, meta: PackMeta, raw: dict[str, Any], catalogue: dict[s
         raise PackError(path, f"tools not in the pack's catalogue: {', '.join(missing)}", sid)
     tools = tuple(catalogue[n] for n in raw.get("tools", []))
     offered = {t["function"]["name"] for t in tools}
-    gold_raw = raw["gold"] if isinstance(raw["gold"], list) else [raw["gold"]]
-    gold = tuple(
+    gold = _trajectory(path, sid, "gold", raw["gold"], offered)
+    max_steps = raw.get("max_steps", len(gold) + 2 if tools else 1)
+    _fits(path, sid, "gold", gold, max_steps)
+    seen = {_shape(gold): "the gold"}
+    near_misses = _variants(path, sid, "near_misses", raw.get("near_misses", []), offered, max_steps, seen)
+    accept = _variants(path, sid, "accept", raw.get("accept", []), offered, max_steps, seen)
+    if near_misses and len(near_misses) < MIN_NEAR_MISSES:
+        raise PackError(path, f"near_misses: {len(near_misses)} given, a scenario needs at least {MIN_NEAR_MISSES} "
+                              f"(almost-right answers its verifier must reject)", sid)
+    mocks = tuple(Mock(m["tool"], m.get("when", {}), m["result"]) for m in raw.get("tool_results", []))
+    if any(m.tool not in offered for m in mocks):
+        raise PackError(path, "tool_results name a tool the scenario does not offer", sid)
+    return Scenario(
+        pack=meta, id=sid, title=raw.get("title", sid),
+        messages=tuple(raw["messages"]), tools=tools, mocks=mocks, max_steps=max_steps,
+        max_tokens=raw.get("max_tokens", meta.max_tokens), verifier=raw["verifier"], gold=gold,
+        near_misses=near_misses, accept=accept,
+    )
+
+
+def _trajectory(path: Path, sid: str, where: str, raw: Any, offered: set[str]) -> tuple[Reply, ...]:
+    """A gold-shaped answer: one turn, a list of turns, or (near misses, accepts) a plain string
+    for one final-answer turn. Tool turns first, then one final answer."""
+    turns_raw = [{"content": raw}] if isinstance(raw, str) else raw if isinstance(raw, list) else [raw]
+    turns = tuple(
         Reply(
             content=t.get("content", ""),
             tool_calls=tuple(ToolCall.parse(c["name"], c["arguments"], f"call_{i}_{j}")
                              for j, c in enumerate(t.get("tool_calls", []))),
         )
-        for i, t in enumerate(gold_raw)
+        for i, t in enumerate(turns_raw)
     )
-    for i, turn in enumerate(gold):
-        last = i == len(gold) - 1
+    for i, turn in enumerate(turns):
+        last = i == len(turns) - 1
         if last and turn.tool_calls:
-            raise PackError(path, "gold: the last turn must be a final answer without tool calls", sid)
+            raise PackError(path, f"{where}: the last turn must be a final answer without tool calls", sid)
         if not last and not turn.tool_calls:
-            raise PackError(path, f"gold: turn {i + 1} has no tool calls, so the episode would end there", sid)
+            raise PackError(path, f"{where}: turn {i + 1} has no tool calls, so the episode would end there", sid)
         unknown = [c.name for c in turn.tool_calls if c.name not in offered]
         if unknown:
-            raise PackError(path, f"gold calls tools the scenario does not offer: {', '.join(unknown)}", sid)
-    mocks = tuple(Mock(m["tool"], m.get("when", {}), m["result"]) for m in raw.get("tool_results", []))
-    if any(m.tool not in offered for m in mocks):
-        raise PackError(path, "tool_results name a tool the scenario does not offer", sid)
-    max_steps = raw.get("max_steps", len(gold) + 2 if tools else 1)
-    if max_steps < len(gold):
-        raise PackError(path, f"max_steps {max_steps} is shorter than the gold trajectory ({len(gold)})", sid)
-    return Scenario(
-        pack=meta, id=sid, title=raw.get("title", sid),
-        messages=tuple(raw["messages"]), tools=tools, mocks=mocks, max_steps=max_steps,
-        max_tokens=raw.get("max_tokens", meta.max_tokens), verifier=raw["verifier"], gold=gold,
-    )
+            raise PackError(path, f"{where} calls tools the scenario does not offer: {', '.join(unknown)}", sid)
+    return turns
+
+
+def _fits(path: Path, sid: str, where: str, turns: tuple[Reply, ...], max_steps: int) -> None:
+    if max_steps < len(turns):
+        raise PackError(path, f"max_steps {max_steps} is shorter than the {where} trajectory ({len(turns)})", sid)
+
+
+def _variants(path: Path, sid: str, field: str, raw: list[dict[str, Any]], offered: set[str], max_steps: int,
+              seen: dict[str, str]) -> tuple[Variant, ...]:
+    """Near misses or accepts, each parsed and checked like the gold. A copy of the gold or of
+    another variant is refused: it tests nothing new, or contradicts itself (`seen` collects them)."""
+    out: list[Variant] = []
+    for n, item in enumerate(raw, 1):
+        where = f"{field}[{n}] ({item['why']})"
+        reply = _trajectory(path, sid, where, item["reply"], offered)
+        _fits(path, sid, where, reply, max_steps)
+        twin = seen.setdefault(_shape(reply), f"{field}[{n}]")
+        if twin != f"{field}[{n}]":
+            raise PackError(path, f"{where}: the same answer as {twin}", sid)
+        out.append(Variant(item["why"], reply))
+    return tuple(out)
+
+
+def _shape(turns: tuple[Reply, ...]) -> str:
+    """What an answer says, for spotting copies (call ids aside)."""
+    return json.dumps([[t.content, [[c.name, c.arguments] for c in t.tool_calls]] for t in turns], sort_keys=True)

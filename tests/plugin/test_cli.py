@@ -109,6 +109,9 @@ def test_input_files_are_validated_not_trusted(results, capsys, tmp_path) -> Non
     (tmp_path / "newer.json").write_text(json.dumps(newer))
     code, out, _ = modelqa(capsys, "inspect", tmp_path / "newer.json")
     assert code == 0 and "| Pack |" in out  # fields a newer 1.x plugin added are ignored
+    (tmp_path / "older.json").write_text(json.dumps({**doc, "schema_version": "1.1.0"}))
+    code, out, _ = modelqa(capsys, "inspect", tmp_path / "older.json")
+    assert code == 0 and "| Pack |" in out  # written before the near-miss control (1.2.0)
     cases = {
         "major.json": {**doc, "schema_version": "2.0.0"},
         "missing.json": {k: v for k, v in doc.items() if k != "packs"},

@@ -68,6 +68,32 @@ def test_lenient_verifier_is_caught_by_junk_control(pytester: pytest.Pytester) -
     result.stdout.fnmatch_lines(["*ST-04: a junk answer PASSED the verifier*", "*VERIFIER BUG (1)*"])
 
 
+def test_near_miss_control_names_the_near_miss_a_verifier_accepts(pytester: pytest.Pytester) -> None:
+    """A near miss the verifier passes fails its item (a verifier bug, named by its `why`), as
+    does an accepted alternative it rejects; the other scenarios still pass."""
+    pack = (SELFTEST_PACKS / "selftest-4.yaml").read_text()
+    # ST-04 no longer forbids Kyoto; ST-01's accept now lacks "sunny", which the verifier requires
+    lenient = pack.replace("id: SelfTest-4", "id: Lenient-2").replace(
+        "must_not_include: [Kyoto]", "must_not_include: [Osaka]").replace(
+        '- content: "Lisbon right now: clear and sunny, 23 degrees Celsius."', '- content: "Lisbon: fine, 23 degrees."')
+    d = pytester.mkdir("lenient")
+    (d / "lenient.yaml").write_text(lenient)
+    out = pytester.path / "nm.json"
+    result = pytester.runpytest("-p", "no:cacheprovider", f"--modelqa-packs-dir={d}", "--modelqa-control=near-miss",
+                                "-m", "lenient_2", f"--modelqa-json={out}")
+    result.assert_outcomes(passed=2, failed=2)
+    result.stdout.fnmatch_lines([
+        "*ST-01: VERIFIER BUG under --modelqa-control=near-miss: right answers rejected: "
+        "accept 1 (unit omitted (celsius is the default), other wording): wrong_answer: *",
+        "*ST-04: VERIFIER BUG under --modelqa-control=near-miss: near misses accepted: "
+        "near-miss 4 (hedged between two cities)*",
+        "*VERIFIER BUG (2)*"])
+    row = next(r for r in json.loads(out.read_text())["scenarios"] if r["scenario"] == "ST-04")
+    assert [(v["variant"], v["passed"]) for v in row["control_variants"] if v["expect"] == "fail"] == \
+        [("near-miss 1", False), ("near-miss 2", False), ("near-miss 3", False), ("near-miss 4", True),
+         ("near-miss 5", False)]
+
+
 def test_items_have_node_ids_and_markers(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("-p", "no:cacheprovider", f"--modelqa-packs-dir={SELFTEST_PACKS}",
                                 "--modelqa-control=oracle", "--collect-only", "-q", "--strict-markers",
@@ -93,6 +119,7 @@ BROKEN = {
     "missing field": ("pack: {id: X-1}\nscenarios: []", "pack: 'version' is a required property"),
     "unknown verifier": (None, "scenario ST-02: verifier: unknown kind 'nope'"),
     "duplicate id": (None, "scenario ST-01: duplicate scenario id"),
+    "too few near misses": (None, "scenario ST-04: near_misses: 4 given, a scenario needs at least 5"),
 }
 
 
@@ -104,6 +131,8 @@ def test_broken_pack_is_a_collection_error_naming_file_scenario_problem(pytester
         text = good.replace("kind: final_answer", "kind: nope")
     elif case == "duplicate id":
         text = good.replace("id: ST-02", "id: ST-01")
+    elif case == "too few near misses":
+        text = good.replace('      - why: "the capital of another country"\n        reply: "The capital is Seoul."\n', "")
     d = pytester.mkdir("broken")
     (d / "broken.yaml").write_text(text)
     result = pytester.runpytest("-p", "no:cacheprovider", f"--modelqa-packs-dir={d}", "--modelqa-control=oracle")
