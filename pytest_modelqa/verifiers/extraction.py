@@ -2,7 +2,8 @@
 
 `expected` is flattened into atomic fields. Each is compared by its type: numbers within a
 tolerance, strings normalised (case, spacing, punctuation, diacritics, listed equivalents),
-codes ignoring spaces and separators, dates and times canonicalised. Arrays of records are
+codes ignoring spaces and separators, street lines (`address`) also with street types
+spelt out ("St" = "Street"), dates and times canonicalised. Arrays of records are
 matched by a key field, not by position; arrays of scalars as unordered multisets.
 Score = right / (expected fields + fields charged for extra records and elements); the
 scenario passes when the score reaches `threshold` and every `distractors` field is right.
@@ -49,7 +50,7 @@ RULE = {
     "required": ["type"],
     "additionalProperties": False,
     "properties": {
-        "type": {"enum": ["number", "string", "code", "date", "time"]},
+        "type": {"enum": ["number", "string", "code", "date", "time", "address"]},
         "tolerance": {"type": "number", "minimum": 0, "description": "absolute; numbers only"},
     },
 }
@@ -107,6 +108,19 @@ def loose_text(text: str) -> str:
     t = unicodedata.normalize("NFKD", normalize(text).translate(_DASHES))
     t = "".join(c for c in t if not unicodedata.combining(c))
     return " ".join(_PUNCT.sub("", t).split())
+
+
+# Street-type abbreviations a document or an answer may use for the same street line.
+_STREET_WORDS = {"st": "street", "rd": "road", "dr": "drive", "ave": "avenue", "av": "avenue", "ln": "lane",
+                 "blvd": "boulevard", "ct": "court", "pl": "place", "sq": "square", "hwy": "highway",
+                 "pkwy": "parkway", "cres": "crescent", "terr": "terrace", "c/": "calle", "str": "strasse",
+                 "straße": "strasse"}
+
+
+def address_text(text: str) -> str:
+    """A street line compared loosely, with street types spelt out: "88 Wharf St." ==
+    "88 Wharf Street", "C/ Ribera 14" == "Calle Ribera 14"."""
+    return " ".join(_STREET_WORDS.get(w, w) for w in loose_text(text).split())
 
 
 def code_text(text: str) -> str:
@@ -224,6 +238,8 @@ class Spec:
             return parse_time(got) == exp
         if kind == "code":
             return code_text(got) == code_text(exp)
+        if kind == "address":
+            return address_text(got) == address_text(exp)
         return self.text_key(got) == self.text_key(exp)
 
     def hint(self, exp: Any, got: Any, pattern: str) -> str:

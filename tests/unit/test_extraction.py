@@ -18,7 +18,7 @@ from pytest_modelqa.catalogue import load_checked
 from pytest_modelqa.errors import PackError
 from pytest_modelqa.verifiers import REGISTRY, Verdict, verify
 from pytest_modelqa.verifiers.extraction import (
-    code_text, loose_text, parse_date, parse_time, score_answer,
+    address_text, code_text, loose_text, parse_date, parse_time, score_answer,
 )
 from pytest_modelqa.verifiers.jsonout import payload
 
@@ -435,6 +435,27 @@ def test_strings_are_normalised_but_not_guessed():
     doc["customer"] = "Harbourside Dental"
     doc["remittance_street"] = "88 Wharf Street, Sowerby Bridge"
     assert wrong_pointers(check("DE-02", doc)) == ["/customer", "/remittance_street"]
+
+
+@pytest.mark.parametrize("sid, key, spelling", [
+    ("DE-02", "remittance_street", "88 Wharf St"), ("DE-02", "remittance_street", "88 Wharf St."),
+    ("DE-03", "street_address", "4418 Alder Crest Dr."), ("DE-05", "meeting_street", "Carver St"),
+    ("DE-06", "street_address", "C/ Ribera 14"), ("DE-11", "street_address", "201 Tannery Row"),
+])
+def test_street_abbreviations_are_the_same_street(sid, key, spelling):
+    """An address abbreviation is the same street line, not a wrong field (a false rejection)."""
+    doc = gold(sid)
+    doc[key] = spelling
+    text = json.dumps(doc) if sid != "DE-05" else f"{SUMMARY}\n```json\n{json.dumps(doc)}\n```"
+    v = check(sid, text)
+    assert v.passed and v.score == 1.0, v.detail
+
+
+def test_address_type_keeps_other_streets_apart():
+    params = {"expected": {"s": "88 Wharf Street"}, "threshold": 1, "fields": {"/s": {"type": "address"}}}
+    for wrong in ("88 Wharf Road", "8 Wharf Street", "88 Wharf Ln", "Unit 4, Calder Works, Mill Road"):
+        assert score_answer(params, {"s": wrong}).score == 0.0, wrong
+    assert address_text("Hauptstraße 7") == address_text("Hauptstrasse 7") != address_text("Hauptstr 8")
 
 
 def test_accents_fold_and_codes_ignore_separators():
