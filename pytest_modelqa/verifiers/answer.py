@@ -100,7 +100,7 @@ def unwrap(value: str) -> str:
 
 def split_unit(value: str, units: Sequence[str]) -> tuple[str, str]:
     """(rest, unit) when `value` ends with one of `units` (or starts with a symbol unit such
-    as '$'); (value, '') otherwise. A word unit must not continue a word: 'm' is not the end
+    as '$', or a word unit and a space: 'EUR 225.00'); (value, '') otherwise. A word unit must not continue a word: 'm' is not the end
     of '12 km'."""
     low = value.casefold()
     for unit in sorted(units, key=len, reverse=True):
@@ -108,8 +108,10 @@ def split_unit(value: str, units: Sequence[str]) -> tuple[str, str]:
         rest = value[:len(value) - len(u)].rstrip()
         if low.endswith(u) and rest and not (u[0].isalpha() and rest[-1].isalpha()):
             return rest, unit
-        if not u[0].isalnum() and low.startswith(u) and value[len(u):].strip():
-            return value[len(u):].strip(), unit
+        after = value[len(u):]
+        # a symbol before the value ('$12'), or a code with a space ('EUR 225.00')
+        if low.startswith(u) and after.strip() and (not u[0].isalnum() or (u.isalpha() and after[:1].isspace())):
+            return after.strip(), unit
     return value, ""
 
 

@@ -310,6 +310,7 @@ ACCEPTED = [
     ("RM-07", "36.18686"), ("RM-07", "36.2 mpg (US)"), ("RM-07", "36.2 MPG US"),
     ("RM-02", "13.5 kmh"), ("RM-05", "144 possible seatings"), ("RM-08", "5.33 litres of juice"),
     ("RM-10", "263 bread rolls"), ("RM-11", "24√3 m2"), ("RM-11", "24*sqrt(3) sqm"),
+    ("RM-04", "EUR 225.00"), ("RM-09", "USD 6,000"), ("RM-13", "USD 2,840.90"),
     ("RM-14", "No whole-number solution"), ("RM-14", "It is impossible."), ("RM-14", "no integer solution"),
     ("RM-08", "5.33"), ("RM-08", "5.33 L"), ("RM-08", "5.33 litres."),
     ("RM-09", "6000"), ("RM-09", "$6,000"), ("RM-09", "6,000.00 dollars"),
@@ -400,6 +401,8 @@ def test_unwrap_and_split_unit():
     assert split_unit("12km", ["km"]) == ("12", "km")
     assert split_unit("$12", ["$"]) == ("12", "$")
     assert split_unit("12 KM/H", ["km/h", "h"]) == ("12", "km/h")
+    assert split_unit("EUR 12", ["EUR"]) == ("12", "EUR")
+    assert split_unit("EUR12", ["EUR"]) == ("EUR12", "")  # a word unit before the value needs its space
 
 
 def test_significant_figures_are_all_right():

@@ -301,11 +301,11 @@ def test_null_quantities_inside_records():
 
 
 def test_a_slip_outside_the_distractors_passes_below_one_but_enough_slips_fail():
-    doc = gold("DE-03")  # 20 fields; bedrooms, baths and the MLS number hold no distractor
-    doc["bedrooms"] = 5  # "4 bedrooms plus a den"
+    doc = gold("DE-03")  # 20 fields; city, state, zip and the MLS number hold no distractor
+    doc["mls_number"] = "98512034"  # two digits transposed
     one = check("DE-03", doc)
-    assert one.passed and one.score == pytest.approx(19 / 20) and wrong_pointers(one) == ["/bedrooms"]
-    doc["bathrooms_half"], doc["mls_number"] = 0, "98512034"
+    assert one.passed and one.score == pytest.approx(19 / 20) and wrong_pointers(one) == ["/mls_number"]
+    doc["zip"], doc["state"] = "83740", "IA"
     three = check("DE-03", doc)
     assert not three.passed and three.score == pytest.approx(17 / 20)
 

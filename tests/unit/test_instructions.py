@@ -560,6 +560,9 @@ def test_pack_exact_endings_and_forbidden_forms(pack):
     assert not _answer(pack, "IF-07", gold7.replace("grams. Ride further", "grams - Ride further"))
     assert _answer(pack, "IF-07", gold7.replace(" Ride further, refill anywhere.", "\n\n**Ride further, refill anywhere.**"))
     assert not _answer(pack, "IF-13", gold13.replace("Enjoy your stay!", "enjoy your stay!"))
+    how_only = gold13.replace(", so nothing is left running while you are away", "")
+    assert not _answer(pack, "IF-13", how_only)  # the prompt also asks why the switch exists
+    assert _answer(pack, "IF-13", how_only.replace("30 seconds.", "30 seconds, which saves power."))
     assert not _answer(pack, "IF-01", _gold(pack, "IF-01").replace("heavy ground", "heavy topsoil"))
     assert not _answer(pack, "IF-10", _gold(pack, "IF-10").replace("wild microbes", "wild yeasty microbes"))
     gold2 = _gold(pack, "IF-02").split("\n")

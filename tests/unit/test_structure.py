@@ -302,6 +302,13 @@ def test_so07_escaping_near_misses(old, new, mode, detail):
     ("SO-14", "SUMMARY:Quarterly planning\\, Q3", "SUMMARY:Quarterly Planning\\, Q3", "/VEVENT/0/SUMMARY"),
     ("SO-15", "'Flann O''Brien'", "'Flann O''brien'", "/0/full_name"),
     ("SO-15", "'Ngũgĩ wa Thiong''o'", "'Ngũgĩ Wa Thiong''o'", "/1/full_name"),
+    # identifiers and names given in the prompt keep their case
+    ("SO-01", '"BUG-3381"', '"bug-3381"', "/ticket"),
+    ("SO-03", '"2025-11-03T06:00:00Z"', '"2025-11-03t06:00:00z"', "/observed_at"),
+    ("SO-04", '- "NO"', '- "No"', "/regions"),
+    ("SO-06", 'path = "/archive/"', 'path = "/Archive/"', "/menu/1/path"),
+    ("SO-10", 'id="C-204"', 'id="c-204"', "/children/0/attrs/id"),
+    ("SO-14", "UID:planning-q3-2025@example.com", "UID:Planning-Q3-2025@example.com", "/VEVENT/0/UID"),
 ])
 def test_exact_values_are_compared_character_for_character(sid, old, new, detail):
     fails(sid, near(sid, old, new), "wrong_answer", detail)
