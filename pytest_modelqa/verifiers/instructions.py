@@ -326,6 +326,10 @@ def _no_commas(text, p):
     return (n == 0), ("no_commas: no commas" if n == 0 else f"no_commas: {n} comma(s)")
 
 
+# a closing quote after a sentence, then an opening one: '"One." "Two."'
+_QUOTE_CLOSE_OPEN = re.compile(r'[.!?…]["”]\s*["“]')
+
+
 @_check("quoted")
 def _quoted(text, p):
     s = text.strip()
@@ -336,9 +340,6 @@ def _quoted(text, p):
     if ok and _QUOTE_CLOSE_OPEN.search(s[1:-1]):
         return False, "quoted: each part is quoted separately, need one pair of double quotes around everything"
     return ok, f"quoted: starts with {head!r}, ends with {tail!r}" + ("" if ok else ", need double quotes around everything")
-
-
-_QUOTE_CLOSE_OPEN = re.compile(r'[.!?…]["”]\s*["“]')
 
 
 _EMPHASIS = "*_`"
