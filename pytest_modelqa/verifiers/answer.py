@@ -6,7 +6,10 @@ How the value is compared (`compare`, default `number` for a numeric answer, els
   `decimals` is set) within `tolerance` (absolute, default 1e-6) or `rel_tolerance` (relative
   to the answer), whichever allows more. `decimals: N` means the prompt asked for rounding to
   N places: the value must be written as a decimal with at most N places (trailing zeros
-  ignored), so an unrounded '5.333' fails where 5.33 is asked.
+  ignored), so an unrounded '5.333' fails where 5.33 is asked. `sig_figs: N` means the
+  prompt asked for at least N significant figures: the value must be written with at least
+  N and be right to the last digit written (within half a unit of it), so 36.2 and 36.19
+  pass for 36.1869 but 36.1, 36.18 and 36 fail; tolerances do not widen this.
 - fraction: 'a/b' or an integer (or LaTeX \\frac{a}{b}), compared exactly; a decimal fails.
   `lowest_terms: true` (the prompt asked for lowest terms) fails '30/56' where 15/28 is right.
 - symbolic: an exact expression ('24*sqrt(3)', '24√3', '(3^13 - 1)/2', '2^10 - 1') compared
@@ -22,7 +25,9 @@ tolerated as before; `units: []` asks for the bare value. A percentage answer li
 its units: '46%' and '46' pass, '0.46' is a different number and fails.
 
 Extra words fail ('about 12 apples' is not an answer). Every non-empty answer line counts: if
-several disagree, the answer is ambiguous and fails, whichever comes last. LaTeX wrappers
+several disagree, the answer is ambiguous and fails, whichever comes last. The prompts ask to
+*end* with the answer line, so words after it fail ("ANSWER: 225" then "Wait, it is 240"
+retracts it; a closing code fence or rule has no words and is fine). LaTeX wrappers
 ($…$, \\(…\\), \\boxed{…}) and a closing full stop are ignored.
 """
 
@@ -35,7 +40,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from . import Verdict, register
 from .matching import normalize
-from .text import answer_lines
+from .text import answer_lines, text_after_answer
 
 if TYPE_CHECKING:
     from sympy import Expr
@@ -49,6 +54,7 @@ SCHEMA = {
         "tolerance": {"type": "number", "minimum": 0},
         "rel_tolerance": {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
         "decimals": {"type": "integer", "minimum": 0, "maximum": 12},
+        "sig_figs": {"type": "integer", "minimum": 1, "maximum": 15},
         "lowest_terms": {"type": "boolean"},
         "units": {"type": "array", "uniqueItems": True, "items": {"type": "string", "minLength": 1}},
         "accept": {"type": "array", "uniqueItems": True, "items": {"type": "string", "minLength": 1}},
@@ -57,7 +63,7 @@ SCHEMA = {
 }
 # Which comparisons each optional parameter means something for.
 _APPLIES = {
-    "tolerance": ("number",), "rel_tolerance": ("number",), "decimals": ("number",),
+    "tolerance": ("number",), "rel_tolerance": ("number",), "decimals": ("number",), "sig_figs": ("number",),
     "units": ("number", "fraction", "symbolic"), "lowest_terms": ("fraction",), "accept": ("text",),
 }
 LEGACY_UNITS = ("$", "€", "£", "%")
@@ -94,7 +100,7 @@ def unwrap(value: str) -> str:
 
 def split_unit(value: str, units: Sequence[str]) -> tuple[str, str]:
     """(rest, unit) when `value` ends with one of `units` (or starts with a symbol unit such
-    as '$'); (value, '') otherwise. A word unit must not continue a word: 'm' is not the end
+    as '$', or a word unit and a space: 'EUR 225.00'); (value, '') otherwise. A word unit must not continue a word: 'm' is not the end
     of '12 km'."""
     low = value.casefold()
     for unit in sorted(units, key=len, reverse=True):
@@ -102,8 +108,10 @@ def split_unit(value: str, units: Sequence[str]) -> tuple[str, str]:
         rest = value[:len(value) - len(u)].rstrip()
         if low.endswith(u) and rest and not (u[0].isalpha() and rest[-1].isalpha()):
             return rest, unit
-        if not u[0].isalnum() and low.startswith(u) and value[len(u):].strip():
-            return value[len(u):].strip(), unit
+        after = value[len(u):]
+        # a symbol before the value ('$12'), or a code with a space ('EUR 225.00')
+        if low.startswith(u) and after.strip() and (not u[0].isalnum() or (u.isalpha() and after[:1].isspace())):
+            return after.strip(), unit
     return value, ""
 
 
@@ -251,7 +259,7 @@ def _check_number(params: Mapping[str, Any], value: str, trace: list[str]) -> st
     units = params.get("units", LEGACY_UNITS)
     core, unit = split_unit(value, units)
     decimals = params.get("decimals")
-    got = parse_number(core, ratios=decimals is None)
+    got = parse_number(core, ratios=decimals is None and "sig_figs" not in params)
     if got is None:
         if decimals is not None and _RATIO.fullmatch(core):
             return f"{core!r} is a fraction; the prompt asks for a decimal rounded to {decimals} places"
@@ -267,6 +275,8 @@ def _check_number(params: Mapping[str, Any], value: str, trace: list[str]) -> st
         if places > decimals:
             return f"{core} has {places} decimal places; the prompt asks for rounding to {decimals}"
     gold = _exact(params["answer"])
+    if "sig_figs" in params:
+        return _check_precision(params["sig_figs"], core, got, gold, trace)
     allowed = max(_exact(params.get("tolerance", DEFAULT_TOLERANCE)),
                   _exact(params.get("rel_tolerance", 0)) * abs(gold))
     trace.append(f"|{_show(got)} - {_show(gold)}| <= {_show(allowed)}?")
@@ -275,7 +285,23 @@ def _check_number(params: Mapping[str, Any], value: str, trace: list[str]) -> st
     return None
 
 
+def _check_precision(sig_figs: int, core: str, got: Fraction, gold: Fraction, trace: list[str]) -> str | None:
+    """At least `sig_figs` significant figures written, each of them right: the value is the
+    gold rounded at the written precision, within half a unit of the last digit."""
+    whole, _, places = core.lstrip("+-").replace(",", "").partition(".")
+    written = len((whole + places).lstrip("0"))
+    half_unit = Fraction(1, 2 * 10 ** len(places))
+    trace.append(f"{written} significant figures, at least {sig_figs} asked; |{_show(got)} - {_show(gold)}| <= {_show(half_unit)}?")
+    if written < sig_figs:
+        return f"{core} has {written} significant figures; the prompt asks for at least {sig_figs}"
+    if abs(got - gold) > half_unit:
+        return f"answered {core}, expected {_show(gold)} rounded to the digits written"
+    return None
+
+
 def _tolerance_text(params: Mapping[str, Any]) -> str:
+    if "sig_figs" in params:
+        return f"at least {params['sig_figs']} significant figures, each right"
     if "rel_tolerance" in params:
         return f"within {params['rel_tolerance']:.4g} relative"
     tolerance = params.get("tolerance", DEFAULT_TOLERANCE)
@@ -363,6 +389,10 @@ def judge(params: Mapping[str, Any], text: str) -> Verdict:
     if not values:
         return Verdict.fail("no_answer_found", f"no non-empty line starting with {prefix!r}", expected=want)
     trace = [f"answer lines: {values!r}"]
+    after = text_after_answer(text, prefix)
+    if re.search(r"\w", after):
+        detail = f"text after the last {prefix!r} line ({' '.join(after.split())[:60]!r}); the prompt asks to end with it"
+        return Verdict.fail("wrong_answer", detail, trace + [detail], expected=want)
     check = _CHECKS[_compare(params)]
     problems = [f"the answer is {len(v)} characters long; a value is expected" if len(v) > MAX_VALUE_CHARS
                 else check(params, unwrap(v), trace) for v in values]

@@ -45,7 +45,8 @@ Placeholders (`placeholders`)
 
 Sections (`sections`)
   Lines starting (after optional "#" heading marks and emphasis) with the marker, spaces and
-  a number: "SECTION 1", "## SECTION 2", "**SECTION 3**". The marker is case-sensitive.
+  a number: "SECTION 1", "## SECTION 2", "**SECTION 3**". The marker is case-sensitive. A
+  section's body is the text after its number up to the next header.
 
 Capital words (`capital_words`)
   Words with at least two letters, all uppercase ("NEVER", "OK"). Single letters ("I", "A")
@@ -174,10 +175,22 @@ def placeholders(text: str) -> list[str]:
     return [m.group(0) for m in _PLACEHOLDER.finditer(text) if re.search(_L, m.group(1))]
 
 
+def _section_header(marker: str) -> re.Pattern[str]:
+    return re.compile(rf"^[ \t]*(?:#{{1,6}}[ \t]*)?[*_]*{re.escape(marker)}[ \t]+(\d+)(?!\w)", re.MULTILINE)
+
+
 def section_numbers(text: str, marker: str = "SECTION") -> list[int]:
     """The numbers of the section headers ("SECTION 1" ...), in order of appearance."""
-    pattern = re.compile(rf"^[ \t]*(?:#{{1,6}}[ \t]*)?[*_]*{re.escape(marker)}[ \t]+(\d+)(?!\w)", re.MULTILINE)
-    return [int(n) for n in pattern.findall(normalize_newlines(text))]
+    return [int(n) for n in _section_header(marker).findall(normalize_newlines(text))]
+
+
+def section_bodies(text: str, marker: str = "SECTION") -> list[str]:
+    """The text of each section: after its header line (the rest of that line counts, so
+    "SECTION 1: one ball" has a body) up to the next header."""
+    text = normalize_newlines(text)
+    heads = list(_section_header(marker).finditer(text))
+    ends = [h.start() for h in heads[1:]] + [len(text)]
+    return [text[h.end():end] for h, end in zip(heads, ends)]
 
 
 def capital_words(text: str) -> list[str]:

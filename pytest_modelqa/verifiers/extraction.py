@@ -2,10 +2,11 @@
 
 `expected` is flattened into atomic fields. Each is compared by its type: numbers within a
 tolerance, strings normalised (case, spacing, punctuation, diacritics, listed equivalents),
-codes ignoring spaces and separators, dates and times canonicalised. Arrays of records are
+codes ignoring spaces and separators, street lines (`address`) also with street types
+spelt out ("St" = "Street"), dates and times canonicalised. Arrays of records are
 matched by a key field, not by position; arrays of scalars as unordered multisets.
 Score = right / (expected fields + fields charged for extra records and elements); the
-scenario passes when the score reaches `threshold`.
+scenario passes when the score reaches `threshold` and every `distractors` field is right.
 
 Decisions, each closing a way to score without extracting:
 - An expected null means the document does not say. Only an explicit null is right: a
@@ -18,6 +19,15 @@ Decisions, each closing a way to score without extracting:
   the prompts state every field's type.
 - Numeric dates such as 03/04/2026 are read only when the scenario states the document's
   convention (`date_order`); ISO and month-name forms are always read.
+- `distractors` names the fields (pointer patterns; an array's pointer covers its records,
+  elements and extras) where the document plants a tempting wrong value. The threshold
+  forgives a slip elsewhere, never one of these: falling for a planted distractor fails
+  the scenario, whatever the score (which stays the fraction right).
+- A numeric tolerance is no wider than the precision the prompt asks for: where it asks to
+  round to one decimal, the rounded value is exact (tolerance 0), so 88.6 for 88.5 fails.
+- `summary` (with prose_allowed): the prompt asks for prose before the JSON; the text before
+  the first code fence must have exactly `sentences` sentences and state each `include`
+  entry (a phrase, or a list of alternative phrasings), or the scenario fails.
 """
 
 from __future__ import annotations
@@ -30,15 +40,17 @@ from datetime import date
 from typing import Any, Mapping
 
 from . import Verdict, register
+from .counting import sentences
 from .jsonout import payload
 from .matching import normalize
+from .text import contains_phrase
 
 RULE = {
     "type": "object",
     "required": ["type"],
     "additionalProperties": False,
     "properties": {
-        "type": {"enum": ["number", "string", "code", "date", "time"]},
+        "type": {"enum": ["number", "string", "code", "date", "time", "address"]},
         "tolerance": {"type": "number", "minimum": 0, "description": "absolute; numbers only"},
     },
 }
@@ -64,6 +76,20 @@ SCHEMA = {
         "date_order": {"enum": ["dmy", "mdy"], "description": "how the document writes numeric dates"},
         "threshold": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
         "prose_allowed": {"type": "boolean", "description": "text around one fenced JSON block is tolerated"},
+        "distractors": {
+            "type": "array", "minItems": 1, "uniqueItems": True, "items": {"type": "string", "pattern": "^/"},
+            "description": "field patterns holding a planted distractor: any wrong one fails the scenario",
+        },
+        "summary": {
+            "type": "object", "required": ["sentences", "include"], "additionalProperties": False,
+            "description": "the prose asked for before the JSON",
+            "properties": {
+                "sentences": {"type": "integer", "minimum": 1},
+                "include": {"type": "array", "minItems": 1, "items": {"oneOf": [
+                    {"type": "string", "minLength": 1},
+                    {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}}]}},
+            },
+        },
     },
 }
 
@@ -82,6 +108,19 @@ def loose_text(text: str) -> str:
     t = unicodedata.normalize("NFKD", normalize(text).translate(_DASHES))
     t = "".join(c for c in t if not unicodedata.combining(c))
     return " ".join(_PUNCT.sub("", t).split())
+
+
+# Street-type abbreviations a document or an answer may use for the same street line.
+_STREET_WORDS = {"st": "street", "rd": "road", "dr": "drive", "ave": "avenue", "av": "avenue", "ln": "lane",
+                 "blvd": "boulevard", "ct": "court", "pl": "place", "sq": "square", "hwy": "highway",
+                 "pkwy": "parkway", "cres": "crescent", "terr": "terrace", "c/": "calle", "str": "strasse",
+                 "straße": "strasse"}
+
+
+def address_text(text: str) -> str:
+    """A street line compared loosely, with street types spelt out: "88 Wharf St." ==
+    "88 Wharf Street", "C/ Ribera 14" == "Calle Ribera 14"."""
+    return " ".join(_STREET_WORDS.get(w, w) for w in loose_text(text).split())
 
 
 def code_text(text: str) -> str:
@@ -199,6 +238,8 @@ class Spec:
             return parse_time(got) == exp
         if kind == "code":
             return code_text(got) == code_text(exp)
+        if kind == "address":
+            return address_text(got) == address_text(exp)
         return self.text_key(got) == self.text_key(exp)
 
     def hint(self, exp: Any, got: Any, pattern: str) -> str:
@@ -220,15 +261,17 @@ class Tally:
     right: int = 0
     charged: int = 0  # wrong fields, including fields charged for extra records
     wrong: list[str] = field(default_factory=list)
+    wrong_patterns: list[str] = field(default_factory=list)  # the field pattern of each wrong line
     lines: list[str] = field(default_factory=list)  # every check made, in document order
 
     def ok(self, line: str) -> None:
         self.right += 1
         self.lines.append(line)
 
-    def bad(self, line: str, cost: int = 1) -> None:
+    def bad(self, line: str, pattern: str, cost: int = 1) -> None:
         self.charged += cost
         self.wrong.append(line)
+        self.wrong_patterns.append(pattern)
         self.lines.append(line)
 
     @property
@@ -266,7 +309,7 @@ def compare(exp: Any, got: Any, pattern: str, where: str, spec: Spec, tally: Tal
         if got == []:
             tally.ok(f"{where}: [] ok")
         else:
-            tally.bad(f"{where}: got {show(got)}, expected []")
+            tally.bad(f"{where}: got {show(got)}, expected []", pattern)
     elif isinstance(exp, list) and pattern in spec.keys:
         _records(exp, got, pattern, where, spec, tally)
     elif isinstance(exp, list):
@@ -274,7 +317,7 @@ def compare(exp: Any, got: Any, pattern: str, where: str, spec: Spec, tally: Tal
     elif spec.same(exp, got, pattern):
         tally.ok(f"{where}: {show(got)} ok")
     else:
-        tally.bad(f"{where}: got {show(got)}, expected {show(exp)}{spec.hint(exp, got, pattern)}")
+        tally.bad(f"{where}: got {show(got)}, expected {show(exp)}{spec.hint(exp, got, pattern)}", pattern)
 
 
 def _container(got: Any, want: type, where: str, tally: Tally) -> Any:
@@ -316,7 +359,7 @@ def _records(exp: list, got: Any, pattern: str, where: str, spec: Spec, tally: T
         compare(record, paired.get(i, MISSING), f"{pattern}/*", f"{where}[{key}={show(record[key])}]", spec, tally)
     cost = min(leaves(r) for r in exp)
     for record in extras:
-        tally.bad(f"{where}: got extra record {show(record)}, expected none (costs {cost} fields)", cost)
+        tally.bad(f"{where}: got extra record {show(record)}, expected none (costs {cost} fields)", pattern, cost)
 
 
 def _scalars(exp: list, got: Any, pattern: str, where: str, spec: Spec, tally: Tally) -> None:
@@ -326,11 +369,11 @@ def _scalars(exp: list, got: Any, pattern: str, where: str, spec: Spec, tally: T
     for value in exp:
         j = next((j for j, g in enumerate(rest) if spec.same(value, g, f"{pattern}/*")), None)
         if j is None:
-            tally.bad(f"{where}: got no element {show(value)}, expected one")
+            tally.bad(f"{where}: got no element {show(value)}, expected one", pattern)
         else:
             tally.ok(f"{where}: element {show(rest.pop(j))} ok")
     for extra in rest:
-        tally.bad(f"{where}: got extra element {show(extra)}, expected none")
+        tally.bad(f"{where}: got extra element {show(extra)}, expected none", pattern)
 
 
 def score_answer(params: Mapping[str, Any], doc: Any) -> Tally:
@@ -423,6 +466,11 @@ def check(params: Mapping[str, Any], scenario) -> str | None:
     for pattern in spec.keys:
         if pattern not in arrays:
             return f"match_arrays_by[{pattern!r}]: no such array in expected"
+    for pattern in params.get("distractors", []):
+        if pattern not in values and pattern not in arrays:
+            return f"distractors: {pattern!r} is no field or array in expected"
+    if "summary" in params and not params.get("prose_allowed"):
+        return "summary asks for prose before the JSON: set prose_allowed"
     for pattern, found in arrays.items():
         problem = _array_problem(pattern, found, spec)
         if problem:
@@ -450,6 +498,29 @@ def _pointers(wrong: list[str], shown: int = 6) -> str:
     return ", ".join(names[:shown]) + more
 
 
+def fallen_for(params: Mapping[str, Any], tally: Tally) -> list[str]:
+    """The wrong fields that hold a planted distractor (each wrong line's pointer)."""
+    planted = params.get("distractors", [])
+    return [line.split(": ", 1)[0] for line, p in zip(tally.wrong, tally.wrong_patterns)
+            if any(p == d or p.startswith(d + "/") for d in planted)]
+
+
+def summary_problem(spec: Mapping[str, Any], answer: str) -> tuple[str | None, str]:
+    """(why the prose before the JSON is not the summary asked for, or None; the trace line)."""
+    fence = answer.find("```")
+    before = answer[:fence] if fence >= 0 else ""
+    found = sentences(before)
+    missing = [e if isinstance(e, str) else " / ".join(e) for e in spec["include"]
+               if not any(contains_phrase(before, a) for a in ([e] if isinstance(e, str) else e))]
+    line = f"summary before the JSON: {len(found)} sentence(s), {spec['sentences']} asked"
+    if len(found) != spec["sentences"]:
+        return line, line
+    if missing:
+        why = f"summary before the JSON does not state {', '.join(repr(m) for m in missing)}"
+        return why, why
+    return None, line + f", states all {len(spec['include'])} facts"
+
+
 @register("field_extraction", SCHEMA, check)
 def verify_extraction(params: Mapping[str, Any], scenario, episode) -> Verdict:
     expected: dict[str, Any] = params["expected"]
@@ -467,7 +538,16 @@ def verify_extraction(params: Mapping[str, Any], scenario, episode) -> Verdict:
     threshold = params["threshold"]
     summary = f"score {tally.score:.3f} = {tally.right}/{tally.total} fields right (pass at {threshold:g})"
     trace = tally.lines + [summary]
-    if tally.score >= threshold:
-        return Verdict.ok(trace, score=tally.score)
-    return Verdict.fail("wrong_answer", f"{summary}; wrong: {_pointers(tally.wrong)}", trace,
-                        score=tally.score, expected=want)
+    if tally.score < threshold:
+        return Verdict.fail("wrong_answer", f"{summary}; wrong: {_pointers(tally.wrong)}", trace,
+                            score=tally.score, expected=want)
+    fallen = fallen_for(params, tally)
+    if fallen:
+        why = f"fell for a planted distractor at {', '.join(fallen[:6])} ({summary})"
+        return Verdict.fail("wrong_answer", why, trace + [why], score=tally.score, expected=want)
+    if "summary" in params:
+        problem, line = summary_problem(params["summary"], episode.final.content)
+        trace.append(line)
+        if problem:
+            return Verdict.fail("wrong_answer", problem, trace, score=tally.score, expected=want)
+    return Verdict.ok(trace, score=tally.score)

@@ -16,19 +16,29 @@ Honesty rules:
 - A scenario whose own prompt, echoed back, meets every constraint is rejected at load.
 
 Checks (relation = any of `exactly`, `at_least`, `at_most`; at_least+at_most is a range):
-  words, sentences, paragraphs, characters, capital_words   relation
-  bullets            relation, style: any | unordered | ordered
+  words, sentences, paragraphs, characters   relation
+  capital_words      relation, ignore (acronyms such as "NYC" that are not emphasis)
+  bullets            relation, style: any | unordered | ordered, distinct: bool (a repeated
+                     item counts once: the same tip twice is not two tips)
   placeholders       relation, distinct: bool (count each different placeholder once)
-  sections           relation, marker (default "SECTION"); numbered 1..n in order
+  sections           relation, marker (default "SECTION"); numbered 1..n in order, each
+                     with a body
   frequency          phrase, relation (occurrences of one phrase)
   include            phrases (each an entry or a list of alternatives), at_least (default 1)
   include_any        phrases, at_least (how many different entries must appear, default 1)
   exclude            phrases (none may appear)
   pattern            regex, ignore_case (default true), relation (default at least 1), describe
   lowercase, uppercase, no_commas, quoted
-  starts_with, ends_with    phrase (or a list of alternatives)
-  json               type: object | array | any (default object or array), keys
-  postscript         marker (default "P.S."): a line starting with it, after the body
+  starts_with, ends_with    phrase (or a list of alternatives), case_sensitive (an "exact
+                     phrase"); ends_with also own_sentence (the phrase is a sentence of its
+                     own); emphasis marks around the whole answer are ignored
+  json               type: object | array | any (default object or array), keys, bare (no
+                     code fence: the prompt said "no markdown"), schema (a JSON Schema for
+                     the keys and types asked), distinct (pointer patterns, "*" for every
+                     array element, whose values must all differ: three games, not one twice)
+  postscript         marker (default "P.S."): a line starting with it, after the body, in
+                     the last paragraph (a postscript ends the text); own_paragraph: the
+                     last paragraph is the postscript
   title              first_line: bool; text wrapped in << >>
 Phrases match case-insensitively on word boundaries ("cat" is not found in "concatenate");
 curly apostrophes count as straight ones.
@@ -39,6 +49,8 @@ from __future__ import annotations
 import json
 import re
 from typing import Any, Callable, Mapping
+
+from jsonschema import Draft202012Validator
 
 from . import Verdict, register
 from . import counting as C
@@ -61,8 +73,8 @@ CHECK_SCHEMAS: dict[str, tuple[dict[str, Any], list[str]]] = {
     "sentences": (RELATION, []),
     "paragraphs": (RELATION, []),
     "characters": (RELATION, []),
-    "capital_words": (RELATION, []),
-    "bullets": ({**RELATION, "style": {"enum": ["any", "unordered", "ordered"]}}, []),
+    "capital_words": ({**RELATION, "ignore": {"type": "array", "minItems": 1, "items": _PHRASE}}, []),
+    "bullets": ({**RELATION, "style": {"enum": ["any", "unordered", "ordered"]}, "distinct": {"type": "boolean"}}, []),
     "placeholders": ({**RELATION, "distinct": {"type": "boolean"}}, []),
     "sections": ({**RELATION, "marker": _PHRASE}, []),
     "frequency": ({**RELATION, "phrase": _PHRASE}, ["phrase"]),
@@ -75,11 +87,14 @@ CHECK_SCHEMAS: dict[str, tuple[dict[str, Any], list[str]]] = {
     "uppercase": ({}, []),
     "no_commas": ({}, []),
     "quoted": ({}, []),
-    "starts_with": ({"phrase": _PHRASE_OR_ALTS}, ["phrase"]),
-    "ends_with": ({"phrase": _PHRASE_OR_ALTS}, ["phrase"]),
+    "starts_with": ({"phrase": _PHRASE_OR_ALTS, "case_sensitive": {"type": "boolean"}}, ["phrase"]),
+    "ends_with": ({"phrase": _PHRASE_OR_ALTS, "case_sensitive": {"type": "boolean"},
+                   "own_sentence": {"type": "boolean"}}, ["phrase"]),
     "json": ({"type": {"enum": ["object", "array", "any"]},
-              "keys": {"type": "array", "minItems": 1, "items": {"type": "string"}}}, []),
-    "postscript": ({"marker": _PHRASE}, []),
+              "keys": {"type": "array", "minItems": 1, "items": {"type": "string"}},
+              "bare": {"type": "boolean"}, "schema": {"type": "object"},
+              "distinct": {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^/"}}}, []),
+    "postscript": ({"marker": _PHRASE, "own_paragraph": {"type": "boolean"}}, []),
     "title": ({"first_line": {"type": "boolean"}}, []),
 }
 
@@ -199,7 +214,8 @@ def _characters(text, p):
 
 @_check("capital_words")
 def _capital_words(text, p):
-    found = C.capital_words(text)
+    ignored = {w.casefold() for w in p.get("ignore", [])}
+    found = [w for w in C.capital_words(text) if w.casefold() not in ignored]
     ok, line = _measure("capital words", len(found), p)
     return ok, line + (f" [{', '.join(found[:8])}]" if found else "")
 
@@ -208,7 +224,11 @@ def _capital_words(text, p):
 def _bullets(text, p):
     style = p.get("style", "any")
     label = "bullets" if style == "any" else f"{style} bullets"
-    return _measure(label, len(C.bullets(text, style)), p)
+    items = C.bullets(text, style)
+    if p.get("distinct"):
+        items = list(dict.fromkeys(_casefold_ws(i).rstrip(".!?;:") for i in items))
+        label = "distinct " + label
+    return _measure(label, len(items), p)
 
 
 @_check("placeholders")
@@ -227,6 +247,9 @@ def _sections(text, p):
     ok, line = _measure(f"{marker} headers", len(numbers), p)
     if numbers and numbers != list(range(1, len(numbers) + 1)):
         return False, f"{line}; numbered {', '.join(map(str, numbers))}, need 1..{len(numbers)} in order"
+    empty = [n for n, body in zip(numbers, C.section_bodies(text, marker)) if not C.has_word(body)]
+    if empty:
+        return False, f"{line}; {marker} {', '.join(map(str, empty))} has no text"
     return ok, line
 
 
@@ -303,37 +326,55 @@ def _no_commas(text, p):
     return (n == 0), ("no_commas: no commas" if n == 0 else f"no_commas: {n} comma(s)")
 
 
+# a closing quote after a sentence, then an opening one: '"One." "Two."'
+_QUOTE_CLOSE_OPEN = re.compile(r'[.!?…]["”]\s*["“]')
+
+
 @_check("quoted")
 def _quoted(text, p):
     s = text.strip()
     ok = len(s) >= 2 and s[0] in '"“' and s[-1] in '"”' and C.has_word(s[1:-1])
     head = s[:1] or "(nothing)"
     tail = s[-1:] or "(nothing)"
+    # '"One." "Two."' starts and ends with a quote but quotes each sentence, not the whole
+    if ok and _QUOTE_CLOSE_OPEN.search(s[1:-1]):
+        return False, "quoted: each part is quoted separately, need one pair of double quotes around everything"
     return ok, f"quoted: starts with {head!r}, ends with {tail!r}" + ("" if ok else ", need double quotes around everything")
 
 
-def _starts(text: str, phrase: str) -> bool:
-    t, ph = _casefold_ws(text), _casefold_ws(phrase)
+_EMPHASIS = "*_`"
+
+
+def _fold(s: str, case_sensitive: bool) -> str:
+    s = " ".join(_norm(s).split()).strip(_EMPHASIS).strip()  # "**Enjoy your stay!**" ends with it
+    return s if case_sensitive else s.casefold()
+
+
+def _starts(text: str, phrase: str, case_sensitive: bool = False) -> bool:
+    t, ph = _fold(text, case_sensitive), _fold(phrase, case_sensitive)
     if not t.startswith(ph):
         return False
     rest = t[len(ph):]
     return not (ph[-1:].isalnum() and rest[:1].isalnum())
 
 
-def _ends(text: str, phrase: str) -> bool:
-    t, ph = _casefold_ws(text), _casefold_ws(phrase)
+def _ends(text: str, phrase: str, case_sensitive: bool = False, own_sentence: bool = False) -> bool:
+    t, ph = _fold(text, case_sensitive), _fold(phrase, case_sensitive)
     if ph[-1:].isalnum() and t[-1:] in ".!?":
         t = t[:-1]  # "end with 'thank you'" is met by "... thank you."
     if not t.endswith(ph):
         return False
     before = t[:len(t) - len(ph)]
+    if own_sentence:  # "...drink. Ride further, ..." but not "...so you can ride further, ..."
+        left = before.rstrip(" " + _EMPHASIS)
+        return not left or left[-1] in ".!?:\"”)"
     return not (ph[:1].isalnum() and before[-1:].isalnum())
 
 
 @_check("starts_with")
 def _starts_with(text, p):
     alts = _alternatives(p["phrase"])
-    ok = any(_starts(text, a) for a in alts)
+    ok = any(_starts(text, a, p.get("case_sensitive", False)) for a in alts)
     begin = " ".join(text.split())[:40]
     return ok, f"starts_with {_show(p['phrase'])}: begins {begin!r}"
 
@@ -341,7 +382,7 @@ def _starts_with(text, p):
 @_check("ends_with")
 def _ends_with(text, p):
     alts = _alternatives(p["phrase"])
-    ok = any(_ends(text, a) for a in alts)
+    ok = any(_ends(text, a, p.get("case_sensitive", False), p.get("own_sentence", False)) for a in alts)
     end = " ".join(text.split())[-40:]
     return ok, f"ends_with {_show(p['phrase'])}: ends {end!r}"
 
@@ -349,6 +390,8 @@ def _ends_with(text, p):
 @_check("json")
 def _json(text, p):
     inner = unwrap_fence(text)
+    if inner is not None and p.get("bare"):
+        return False, "json: the answer is in a code fence; the prompt asked for bare JSON (no markdown)"
     payload = inner if inner is not None else text.strip()
     try:
         doc = json.loads(payload)
@@ -367,7 +410,30 @@ def _json(text, p):
         missing = [k for k in keys if k not in doc]
         if missing:
             return False, f"json: missing key(s) {missing}"
-    return True, "json: the whole answer parses" + (f", keys {keys} present" if keys else "")
+    if "schema" in p:
+        err = next(iter(sorted(Draft202012Validator(p["schema"]).iter_errors(doc), key=lambda e: list(e.absolute_path))), None)
+        if err is not None:
+            return False, f"json: /{'/'.join(map(str, err.absolute_path))}: {err.message}"
+    for pattern in p.get("distinct", []):
+        values = [_casefold_ws(v) if isinstance(v, str) else json.dumps(v) for v in _pointed(doc, pattern)]
+        if len(set(values)) < len(values):
+            return False, f"json: the values at {pattern} repeat ({', '.join(values)})"
+    shown = (f", keys {keys} present" if keys else "") + (", schema met" if "schema" in p else "")
+    return True, "json: the whole answer parses" + shown
+
+
+def _pointed(doc: Any, pattern: str) -> list[Any]:
+    """The values at a JSON Pointer whose "*" segments stand for every array element."""
+    found = [doc]
+    for part in pattern.split("/")[1:]:
+        step = []
+        for d in found:
+            if part == "*" and isinstance(d, list):
+                step.extend(d)
+            elif isinstance(d, dict) and part in d:
+                step.append(d[part])
+        found = step
+    return found
 
 
 @_check("postscript")
@@ -375,12 +441,19 @@ def _postscript(text, p):
     marker = p.get("marker", "P.S.")
     line_re = re.compile(rf"^[ \t>]*[*_]*{re.escape(marker)}(?!\w)", re.IGNORECASE | re.MULTILINE)
     body = C.normalize_newlines(text)
+    last = C.paragraphs(body)[-1]
+    why = f"postscript: {marker!r} line needs a body before it and text after it"
     for m in line_re.finditer(body):
-        after, before = body[m.end():], body[:m.start()]
-        if C.has_word(after) and C.has_word(before):
-            return True, f"postscript: a line starts with {marker!r} after the body"
+        if not (C.has_word(body[m.end():]) and C.has_word(body[:m.start()])):
+            continue
+        if len(C.paragraphs(body[m.start():])) > 1:  # a postscript ends the text
+            why = f"postscript: the {marker!r} line is followed by another paragraph; it must come last"
+        elif p.get("own_paragraph") and not line_re.match(last):
+            why = f"postscript: the last paragraph must begin with {marker!r}"
+        else:
+            return True, f"postscript: the last paragraph {'starts with' if p.get('own_paragraph') else 'holds'} {marker!r}"
     if line_re.search(body):
-        return False, f"postscript: {marker!r} line needs a body before it and text after it"
+        return False, why
     return False, f"postscript: no line starts with {marker!r}"
 
 

@@ -6,6 +6,14 @@ arguments), because a parse or a schema alone is met by junk of the right shape.
 Params
   format         json | yaml | toml | csv | xml | markdown_table | markdown_sections | ics | sql_insert
   prose_allowed  (default false) text around the payload is tolerated (see "Payload")
+  fenced         (with prose_allowed) the payload must be the one fenced block: JSON sitting
+                 unfenced in the prose fails where the prompt asked for a code block
+  prose          (with prose_allowed) {before: N, after: N}: at most N sentences of prose
+                 before / after the payload, as the prompt allows ("one sentence before the
+                 table" means nothing after it)
+  exact          pointers of `expect` whose values the prompt demands character for
+                 character ("read back exactly as given"): compared without the usual
+                 case, spacing and final-punctuation normalisation
   schema         JSON Schema for the canonical value (required for json, yaml, toml)
   expect         JSON Pointer -> one acceptable value or a list of them (`$contains` for free text)
   columns        csv, markdown_table: the exact header, in order
@@ -31,9 +39,11 @@ Canonical values (what the schema and the pointers see)
   markdown_table     the one GFM pipe table: [{column: cell}], header == columns (case and
                      spacing ignored), cells trimmed, "\\|" is a pipe, emphasis around a whole
                      cell dropped, every row as wide as the header
-  markdown_sections  ATX headings outside code fences: [{"level", "title", "body", "items"}],
-                     body = text up to the next heading, items = its list items, nested ones
-                     included (markers dropped);
+  markdown_sections  ATX headings outside code fences: [{"level", "title", "body", "items",
+                     "prose", "sentences", "paragraphs"}], body = text up to the next
+                     heading, items = its list items, nested ones included (markers
+                     dropped), prose = the body's lines that are not list items, sentences
+                     and paragraphs = their counts in the body (counting rules);
                      non-blank text before the first heading needs prose_allowed
   ics         RFC 5545 subset: lines unfolded; one VCALENDAR (VERSION 2.0, PRODID) whose
               components nest as {"VEVENT": [{...}]}; VEVENT needs UID, DTSTAMP, DTSTART;
@@ -69,7 +79,7 @@ import yaml
 from jsonschema import Draft202012Validator, validators
 
 from . import Verdict, register
-from .counting import bullets, normalize_newlines
+from .counting import bullets, normalize_newlines, paragraphs, sentences
 from .jsonout import resolve
 from .matching import acceptable, normalize, spec_problem, value_matches
 from .text import fenced_blocks, unwrap_fence
@@ -324,8 +334,10 @@ def parse_markdown_sections(text: str, params: Mapping[str, Any]) -> list[dict[s
 
     def close() -> None:
         if sections:
-            sections[-1]["body"] = "\n".join(body).strip()
-            sections[-1]["items"] = bullets(sections[-1]["body"])
+            text = "\n".join(body).strip()
+            prose = [ln for ln in text.split("\n") if ln.strip() and not bullets(ln)]
+            sections[-1].update(body=text, items=bullets(text), prose="\n".join(prose).strip(),
+                                sentences=len(sentences(text)), paragraphs=len(paragraphs(text)))
 
     for line, visible in zip(raw, _outside_fences(text)):
         m = _HEADING.match(visible) if visible is not None else None
@@ -524,6 +536,12 @@ SCHEMA = {
     "properties": {
         "format": {"enum": sorted(PARSERS)},
         "prose_allowed": {"type": "boolean", "description": "text around the payload is tolerated"},
+        "fenced": {"type": "boolean", "description": "the payload must be in a code fence"},
+        "prose": {"type": "object", "minProperties": 1, "additionalProperties": False,
+                  "description": "at most this many sentences before / after the payload",
+                  "properties": {"before": {"type": "integer", "minimum": 0}, "after": {"type": "integer", "minimum": 0}}},
+        "exact": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"type": "string", "pattern": "^/"},
+                  "description": "pointers of expect compared character for character"},
         "schema": {"type": "object", "description": "JSON Schema for the canonical value"},
         "expect": {"type": "object", "minProperties": 1, "description": "JSON Pointer -> acceptable values"},
         "columns": {"type": "array", "minItems": 1, "uniqueItems": True,
@@ -534,7 +552,7 @@ SCHEMA = {
 }
 
 
-def payload(text: str, fmt: str, prose_allowed: bool) -> tuple[str, str]:
+def payload(text: str, fmt: str, prose_allowed: bool, fenced: bool = False) -> tuple[str, str]:
     """(the text to parse, how it was found)."""
     inner = unwrap_fence(text)
     # "```a```\nprose\n```b```" also spans the whole text: a fence line inside means two blocks
@@ -551,6 +569,8 @@ def payload(text: str, fmt: str, prose_allowed: bool) -> tuple[str, str]:
         raise FormatError(f"{len(blocks)} fenced blocks; expected one payload")
     if blocks:
         return blocks[0], "payload: the one fenced block (prose around it allowed)"
+    if fenced:
+        raise FormatError(f"no fenced code block; the prompt asked for the {LABELS[fmt]} in one")
     if fmt == "json":
         found = _json_in_prose(text)
         if found is not None:
@@ -575,6 +595,38 @@ def _matches(actual: Any, spec: Any, textual: bool) -> bool:
             isinstance(v, (int, float)) and not isinstance(v, bool) for v in acceptable(spec)):
         return value_matches(float(actual), spec) or value_matches(actual, spec)
     return value_matches(actual, spec)
+
+
+_FENCE_MARK = re.compile(r"^ {0,3}(?:```|~~~).*$", re.MULTILINE)
+
+
+def prose_around(text: str, fmt: str, body: str) -> tuple[str, str]:
+    """The prose before and after the payload (fence lines dropped)."""
+    t = normalize_newlines(text)
+    tables = _tables(_outside_fences(t)) if fmt == "markdown_table" else []
+    if fmt == "markdown_table" and not tables:  # the table sits in a ```markdown block
+        body = next((b for b in fenced_blocks(t) if _tables(_outside_fences(b))), "")
+    if len(tables) == 1:
+        lines, (start, end) = t.split("\n"), tables[0]
+        before, after = "\n".join(lines[:start]), "\n".join(lines[end:])
+    else:
+        i = t.find(normalize_newlines(body)) if body.strip() else -1
+        before, after = (t[:i], t[i + len(normalize_newlines(body)):]) if i >= 0 else ("", "")
+    return _FENCE_MARK.sub("", before).strip(), _FENCE_MARK.sub("", after).strip()
+
+
+def _prose_problem(limits: Mapping[str, int], text: str, fmt: str, body: str) -> str | None:
+    for where, prose in zip(("before", "after"), prose_around(text, fmt, body)):
+        n = len(sentences(prose))
+        if where in limits and n > limits[where]:
+            allowed = "no text" if limits[where] == 0 else f"at most {limits[where]} sentence(s)"
+            return f"{n} sentence(s) {where} the payload ({prose[:50]!r}); the prompt allows {allowed} there"
+    return None
+
+
+def _exact_match(actual: Any, spec: Any) -> bool:
+    """Character for character: a string (or list of strings) equal as written."""
+    return any(type(actual) is type(v) and actual == v for v in acceptable(spec))
 
 
 def _summary(doc: Any) -> str:
@@ -614,9 +666,13 @@ def evaluate(params: Mapping[str, Any], text: str) -> Verdict:
         return Verdict.fail("no_answer_found", "the answer is empty", expected=want)
     trace: list[str] = []
     try:
-        body, how = payload(text, fmt, params.get("prose_allowed", False))
+        body, how = payload(text, fmt, params.get("prose_allowed", False), params.get("fenced", False))
         trace.append(how)
         doc = PARSERS[fmt](body, params)
+        if "prose" in params:
+            problem = _prose_problem(params["prose"], text, fmt, body)
+            if problem:
+                raise FormatError(problem)
         errors = schema_errors(params, doc)
     except FormatError as exc:
         mode = "invalid_json" if fmt == "json" and not isinstance(exc, ShapeError) else "schema_violation"
@@ -630,13 +686,15 @@ def evaluate(params: Mapping[str, Any], text: str) -> Verdict:
     if "schema" in params:
         trace.append("schema: valid")
     expect: Mapping[str, Any] = params["expect"]
+    exact = set(params.get("exact", []))
     wrong = []
     for pointer, spec in expect.items():
         found, value = resolve(doc, pointer)
-        if found and _matches(value, spec, fmt in TEXTUAL):
+        if found and (_exact_match(value, spec) if pointer in exact else _matches(value, spec, fmt in TEXTUAL)):
             trace.append(f"{pointer} = {value!r}")
         else:
-            wrong.append(f"{pointer} = {repr(value) if found else '(missing)'}, expected {spec!r}")
+            wrong.append(f"{pointer} = {repr(value) if found else '(missing)'}, expected {spec!r}"
+                         + (" exactly" if pointer in exact else ""))
     if wrong:
         return Verdict.fail("wrong_answer", wrong[0], trace + wrong, score=1 - len(wrong) / len(expect), expected=want)
     return Verdict.ok(trace)
@@ -649,6 +707,14 @@ def check(params: Mapping[str, Any], scenario) -> str | None:
             return f"{key} is not used by format {fmt}"
         if key not in params and fmt in formats:
             return f"format {fmt} needs {key}"
+    for key in ("fenced", "prose"):
+        if key in params and not params.get("prose_allowed"):
+            return f"{key} only applies with prose_allowed"
+    for pointer in params.get("exact", []):
+        if pointer not in params["expect"]:
+            return f"exact: {pointer!r} is not a pointer of expect"
+        if any(isinstance(v, Mapping) for v in acceptable(params["expect"][pointer])):
+            return f"exact: {pointer!r} expects free text ($contains), which has no exact spelling"
     if fmt in NEEDS_SCHEMA and "schema" not in params:
         return f"format {fmt} needs a schema (types, required keys), not just expected values"
     if "schema" in params:

@@ -35,14 +35,23 @@ def unwrap_fence(text: str) -> str | None:
     return m.group(1) if m else None
 
 
+def _answer_value(line: str, prefix: str) -> str | None:
+    bare = line.strip().strip("*_`# ").strip()
+    if bare.upper().startswith(prefix.upper()):
+        return bare[len(prefix):].strip().strip("*_` ").strip()
+    return None
+
+
 def answer_lines(text: str, prefix: str = "ANSWER:") -> list[str]:
     """The values on every line that starts with `prefix` (markdown emphasis ignored), in order."""
-    found = []
-    for line in text.splitlines():
-        bare = line.strip().strip("*_`# ").strip()
-        if bare.upper().startswith(prefix.upper()):
-            found.append(bare[len(prefix):].strip().strip("*_` ").strip())
-    return found
+    return [v for v in (_answer_value(line, prefix) for line in text.splitlines()) if v is not None]
+
+
+def text_after_answer(text: str, prefix: str = "ANSWER:") -> str:
+    """What follows the last line that starts with `prefix` (all of `text` when there is none)."""
+    lines = text.splitlines()
+    last = max((i for i, line in enumerate(lines) if _answer_value(line, prefix) is not None), default=-1)
+    return "\n".join(lines[last + 1:]).strip()
 
 
 def answer_line(text: str, prefix: str = "ANSWER:") -> str | None:

@@ -44,7 +44,7 @@ def answer(sid: str, value: str):
 
 def test_pack_shape():
     m = PACK.meta
-    assert (m.id, m.version, m.thinking, m.modes) == ("ReasonMath-15", "1.0.0", True, ("medium", "full"))
+    assert (m.id, m.version, m.thinking, m.modes) == ("ReasonMath-15", "1.1.0", True, ("medium", "full"))
     assert m.max_tokens >= 2048  # room for a worked solution when thinking is forced off
     assert [s.id for s in PACK.scenarios] == [f"RM-{i:02d}" for i in range(1, 16)]
     for s in PACK.scenarios:
@@ -64,7 +64,7 @@ def test_prompts_say_what_form_is_wanted():
             assert "lowest terms" in p, s.id
         if "decimals" in v:
             assert any(w in p for w in rounding[v["decimals"]]), s.id
-        if "rel_tolerance" in v:
+        if "rel_tolerance" in v or "sig_figs" in v:
             assert "significant figures" in p, s.id
         if v.get("compare") == "symbolic":
             assert "exact" in p, s.id
@@ -174,8 +174,10 @@ def test_gold_value_is_right(sid):
     params = SC[sid].verifier
     gold = params["answer"]
     compare = params.get("compare", "text" if isinstance(gold, str) else "number")
-    if compare == "number":  # exact, or far inside a relative tolerance
+    if compare == "number":  # exact, or far inside the precision asked
         slack = Fraction(str(params.get("rel_tolerance", 0))) * abs(Fraction(str(gold))) / 10
+        if "sig_figs" in params:  # the gold carries more figures than any answer will
+            slack = Fraction(1, 10 ** 8)
         assert abs(Fraction(str(value)) - Fraction(str(gold))) <= slack, (value, gold)
     elif compare == "fraction":
         assert value == Fraction(gold) and f"{value.numerator}/{value.denominator}" == gold
@@ -231,12 +233,17 @@ NEAR_MISSES = [
     ("RM-06", "0.5357", "is a decimal"),
     ("RM-06", "53.57%", "not a fraction"),
     ("RM-06", "15 / 28 chance", "not a fraction"),
-    ("RM-07", "43.46", "expected 36.1869"),  # imperial gallon
-    ("RM-07", "15.38", "expected 36.1869"),  # km per litre
+    ("RM-07", "43.46", "expected 36.18685897"),  # imperial gallon
+    ("RM-07", "15.38", "expected 36.18685897"),  # km per litre
     ("RM-07", "36.2 km/l", "not an accepted unit"),
-    ("RM-07", "36", "expected 36.1869"),  # two significant figures: outside 0.15%
-    ("RM-07", "36.1", "expected 36.1869"),  # truncated, not rounded
-    ("RM-07", "36.25", "expected 36.1869"),
+    ("RM-07", "36", "2 significant figures"),
+    ("RM-07", "36.1", "expected 36.18685897"),  # truncated, not rounded
+    ("RM-07", "36.25", "expected 36.18685897"),
+    # inside the old 0.15% relative tolerance, but wrong in a figure the answer states
+    ("RM-07", "36.24", "expected 36.18685897"),
+    ("RM-07", "36.14", "expected 36.18685897"),
+    ("RM-07", "36.18", "expected 36.18685897"),  # truncated at four figures
+    ("RM-07", "36.2 (3 s.f.)", "not an accepted unit"),
     ("RM-08", "5.333", "3 decimal places"),
     ("RM-08", "5.34", "expected 5.33"),
     ("RM-08", "16/3", "is a fraction"),  # exact, but a decimal to two places was asked
@@ -301,6 +308,11 @@ ACCEPTED = [
     ("RM-05", "144"), ("RM-05", "144 seatings"), ("RM-05", r"\boxed{144}"),
     ("RM-06", "15/28"), ("RM-06", r"\frac{15}{28}"), ("RM-06", "$\\dfrac{15}{28}$"), ("RM-06", "15 / 28"),
     ("RM-07", "36.2"), ("RM-07", "36.19 mpg"), ("RM-07", "36.187 miles per US gallon"), ("RM-07", "36.1869"),
+    ("RM-07", "36.18686"), ("RM-07", "36.2 mpg (US)"), ("RM-07", "36.2 MPG US"),
+    ("RM-02", "13.5 kmh"), ("RM-05", "144 possible seatings"), ("RM-08", "5.33 litres of juice"),
+    ("RM-10", "263 bread rolls"), ("RM-11", "24√3 m2"), ("RM-11", "24*sqrt(3) sqm"),
+    ("RM-04", "EUR 225.00"), ("RM-09", "USD 6,000"), ("RM-13", "USD 2,840.90"),
+    ("RM-14", "No whole-number solution"), ("RM-14", "It is impossible."), ("RM-14", "no integer solution"),
     ("RM-08", "5.33"), ("RM-08", "5.33 L"), ("RM-08", "5.33 litres."),
     ("RM-09", "6000"), ("RM-09", "$6,000"), ("RM-09", "6,000.00 dollars"),
     ("RM-10", "263"), ("RM-10", "263 rolls"),
@@ -390,6 +402,39 @@ def test_unwrap_and_split_unit():
     assert split_unit("12km", ["km"]) == ("12", "km")
     assert split_unit("$12", ["$"]) == ("12", "$")
     assert split_unit("12 KM/H", ["km/h", "h"]) == ("12", "km/h")
+    assert split_unit("EUR 12", ["EUR"]) == ("12", "EUR")
+    assert split_unit("EUR12", ["EUR"]) == ("EUR12", "")  # a word unit before the value needs its space
+
+
+def test_significant_figures_are_all_right():
+    """`sig_figs`: at least that many figures written, each right (half a unit of the last)."""
+    p = {"answer": 36.18685897, "sig_figs": 3}
+    for ok in ("36.2", "36.19", "36.187", "36.1869", "36.186859"):
+        assert judge(p, f"ANSWER: {ok}").passed, ok
+    for bad, why in (("36.18", "rounded to the digits written"), ("36.1", "rounded"), ("36.3", "rounded"),
+                     ("36", "2 significant figures"), ("36.24", "rounded"), ("145/4", "not a plain number")):
+        v = judge(p, f"ANSWER: {bad}")
+        assert not v.passed and why in v.detail, (bad, v.detail)
+    small = {"answer": 0.004567, "sig_figs": 2}  # leading zeros are not significant figures
+    assert judge(small, "ANSWER: 0.0046").passed and not judge(small, "ANSWER: 0.005").passed
+
+
+@pytest.mark.parametrize("after", [
+    "Wait, that is wrong: the tank is full after 240 minutes.",
+    "(or 3.75 hours)",
+    "Actually, I made an arithmetic slip; the answer is 240.",
+    "Hmm, let me double-check... yes, 240 minutes.",
+])
+def test_text_after_the_answer_line_fails(after):
+    """The prompts ask to end with the answer line: a later line may retract or change it."""
+    gold = SC["RM-01"].gold[0].content
+    v = check("RM-01", f"{gold}\n{after}")
+    assert not v.passed and v.failure_mode == "wrong_answer" and "text after the last 'ANSWER:' line" in v.detail
+
+
+@pytest.mark.parametrize("after", ["", "\n\n", "\n```", "\n---", "\n**"])
+def test_closing_markup_after_the_answer_line_is_fine(after):
+    assert check("RM-01", SC["RM-01"].gold[0].content + after).passed
 
 
 def test_tolerances_absolute_and_relative():

@@ -245,6 +245,66 @@ def test_postscript():
     assert met(body + "P.P.S. Also.", "postscript", marker="P.P.S.")
 
 
+def test_postscript_comes_last():
+    body = "Main text of the letter.\n\n"
+    assert met(body + "Best,\nSam\nP.S. Bring snacks.", "postscript")  # in the last paragraph
+    assert not met(body + "P.S. Bring snacks.\n\nBest,\nSam", "postscript")  # a sign-off after it
+    assert not met(body + "P.S. Bring snacks.\n\nMore of the letter.", "postscript")
+    assert met(body + "P.S. Bring snacks.", "postscript", own_paragraph=True)
+    assert not met(body + "Best,\nSam\nP.S. Bring snacks.", "postscript", own_paragraph=True)
+    assert met(body + "P.S. One.\n\nP.S. Two, the last.", "postscript")  # the last one counts
+
+
+def test_bullets_distinct():
+    same = "- Lower the brightness.\n- Turn off Bluetooth.\n- lower the  brightness\n- Use dark mode."
+    assert met(same, "bullets", exactly=4)
+    assert not met(same, "bullets", exactly=4, distinct=True)  # the same tip twice is three tips
+    assert met(same.replace("- lower the  brightness", "- Close idle apps."), "bullets", exactly=4, distinct=True)
+
+
+def test_sections_need_a_body():
+    assert not met("SECTION 1\nA.\nSECTION 2\nSECTION 3\nC.", "sections", exactly=3)
+    assert met("SECTION 1: one ball\nSECTION 2: two balls\nSECTION 3: three balls", "sections", exactly=3)
+    assert C.section_bodies("x\nSECTION 1\nA.\n## SECTION 2\nB.") == ["\nA.\n", "\nB."]
+
+
+def test_quoted_as_one_pair():
+    assert not met('"One sentence." "Two sentences." "Three."', "quoted")
+    assert not met('"One sentence."\n"Two sentences."', "quoted")
+    assert met('"It is called \'Rayleigh scattering\'. Then more."', "quoted")
+
+
+def test_exact_phrases_and_own_sentences():
+    end = "Ride further, refill anywhere."
+    assert met("Cold water all day. Ride further, refill anywhere.", "ends_with", phrase=end, case_sensitive=True)
+    assert met("Cold water all day.\n\n**Ride further, refill anywhere.**", "ends_with", phrase=end,
+               case_sensitive=True, own_sentence=True)  # emphasis around it is still the sentence
+    assert not met("Cold water all day. Ride Further, Refill Anywhere.", "ends_with", phrase=end, case_sensitive=True)
+    assert not met("Cold water all day so you can ride further, refill anywhere.", "ends_with", phrase=end,
+                   own_sentence=True)
+    assert met("Cold water all day so you can ride further, refill anywhere.", "ends_with", phrase=end)
+    assert not met("hi priya,\nhello", "starts_with", phrase="Hi Priya,", case_sensitive=True)
+    assert met("**Hi Priya,**\nhello", "starts_with", phrase="Hi Priya,", case_sensitive=True)
+
+
+def test_capital_words_ignore_acronyms():
+    text = "You will set a new PB in NYC, so go SLOWER and NEVER stop."
+    assert not met(text, "capital_words", at_least=2, at_most=3)
+    assert met(text, "capital_words", at_least=2, at_most=3, ignore=["PB", "NYC"])
+
+
+def test_json_bare_schema_and_distinct():
+    doc = '{"games": [{"name": "Azul"}, {"name": "Uno"}]}'
+    schema = {"type": "object", "properties": {"games": {"type": "array", "minItems": 2,
+                                                        "items": {"type": "object", "required": ["name"]}}}}
+    assert met(doc, "json", bare=True, schema=schema, distinct=["/games/*/name"])
+    assert not met(f"```json\n{doc}\n```", "json", bare=True)  # "no markdown"
+    assert met(f"```json\n{doc}\n```", "json")
+    assert not met('{"games": {"name": "Azul"}}', "json", schema=schema)  # not a list
+    assert not met('{"games": [{"name": "Azul"}, {"title": "Uno"}]}', "json", schema=schema)
+    assert not met('{"games": [{"name": "Azul"}, {"name": " azul"}]}', "json", distinct=["/games/*/name"])
+
+
 def test_starts_with():
     assert met("  Honestly, yes.", "starts_with", phrase="Honestly")
     assert met("honestly yes", "starts_with", phrase="Honestly")
@@ -424,11 +484,11 @@ def pack():
 def test_pack_metadata(pack):
     m = pack.meta
     assert (m.id, m.version, m.dimension, m.modes, m.thinking, m.case_seconds) == \
-        ("InstructFollow-15", "1.0.0", "instruction_following", ("quick", "medium", "full"), True, 90)
+        ("InstructFollow-15", "1.1.0", "instruction_following", ("quick", "medium", "full"), True, 90)
     assert [s.id for s in pack.scenarios] == [f"IF-{i:02d}" for i in range(1, 16)]
     for s in pack.scenarios:
         assert s.verifier["kind"] == "instructions"
-        assert 2 <= len(s.verifier["constraints"]) <= 4, s.id
+        assert 2 <= len(s.verifier["constraints"]) <= 6, s.id
 
 
 def test_pack_gold_meets_every_constraint(pack):
@@ -436,6 +496,82 @@ def test_pack_gold_meets_every_constraint(pack):
         for c in s.verifier["constraints"]:
             ok, line = evaluate(c, s.gold[-1].content)
             assert ok, f"{s.id}: {line}"
+
+
+def _scenario(pack, sid):
+    return next(s for s in pack.scenarios if s.id == sid)
+
+
+def _answer(pack, sid: str, text: str) -> bool:
+    return verify(_scenario(pack, sid), Episode((Reply(content=text),), (), False)).passed
+
+
+def _gold(pack, sid: str) -> str:
+    return _scenario(pack, sid).gold[-1].content
+
+
+def test_pack_postscript_position_and_proposed_time(pack):
+    gold = _gold(pack, "IF-03")
+    greeting, first, second, third, ps = gold.split("\n", 1)[0], *gold.split("\n", 1)[1].split("\n\n")
+    assert _answer(pack, "IF-03", gold)
+    # the P.S. as the third paragraph and the sign-off after it: four paragraphs, wrong order
+    assert not _answer(pack, "IF-03", f"{greeting}\n{first}\n\n{second}\n\n{ps}\n\n{third}")
+    # a morning time on Friday, or an afternoon on another day, is not what was asked
+    assert not _answer(pack, "IF-03", gold.replace("Friday at 2:30 pm", "Friday at 10:30 am"))
+    assert not _answer(pack, "IF-03", gold.replace("Friday", "Monday"))
+    for other in ("Friday at 14:00", "Friday at 3 p.m.", "Friday, say half past two,", "Friday at 2pm"):
+        assert _answer(pack, "IF-03", gold.replace("Friday at 2:30 pm", other)), other
+
+
+def test_pack_json_games(pack):
+    gold = _gold(pack, "IF-04")
+    assert _answer(pack, "IF-04", gold)
+    assert _answer(pack, "IF-04", gold.replace('"2-5"', '"two to five"'))  # digits were never asked for
+    assert _answer(pack, "IF-04", gold.replace('"2-5"', "4"))
+    assert not _answer(pack, "IF-04", f"```json\n{gold}\n```")  # "no markdown"
+    assert not _answer(pack, "IF-04", gold.replace("Kingdomino", "Ticket to Ride"))  # one game twice
+    assert not _answer(pack, "IF-04", gold.replace('"players": "2-4", "reason"', '"reason"', 1))  # a key missing
+    assert not _answer(pack, "IF-04", gold.replace('"players": "2-5"', '"players": "2-5", "age": "8+"'))
+
+
+def test_pack_one_step_per_line_and_distinct_steps(pack):
+    gold = _gold(pack, "IF-11")
+    lines = gold.split("\n")
+    assert _answer(pack, "IF-11", gold)
+    wrapped = gold.replace("hook two tyre levers", "hook two\n   tyre levers")
+    assert not _answer(pack, "IF-11", wrapped)  # a step over two lines
+    joined = "\n".join([lines[0] + " 2. " + lines[1][3:], *lines[2:]])
+    assert not _answer(pack, "IF-11", joined)  # two steps on one line
+    repeated = "\n".join([*lines[:4], "5. " + lines[3][3:]])
+    assert not _answer(pack, "IF-11", repeated)  # five steps, the fifth a copy of the fourth
+    assert _answer(pack, "IF-11", "Here is what to do:\n\n" + gold)
+
+
+def test_pack_sentence_case_and_acronyms(pack):
+    gold = _gold(pack, "IF-15")
+    body, ps = gold.split("\n\nP.S.")
+    assert _answer(pack, "IF-15", gold)
+    assert _answer(pack, "IF-15", gold.replace("after mile twenty", "after the 20-mile mark of the NYC course"))
+    title = " ".join(w[:1].upper() + w[1:] for w in body.split(" "))
+    assert not _answer(pack, "IF-15", title + "\n\nP.S." + ps)  # Title Case is not sentence case
+    assert not _answer(pack, "IF-15", ps.strip() + "\n\n" + body)  # no postscript at the end
+
+
+def test_pack_exact_endings_and_forbidden_forms(pack):
+    gold7, gold13 = _gold(pack, "IF-07"), _gold(pack, "IF-13")
+    assert not _answer(pack, "IF-07", gold7.replace("Ride further, refill anywhere.", "ride further, refill anywhere."))
+    assert not _answer(pack, "IF-07", gold7.replace("grams. Ride further", "grams - Ride further"))
+    assert _answer(pack, "IF-07", gold7.replace(" Ride further, refill anywhere.", "\n\n**Ride further, refill anywhere.**"))
+    assert not _answer(pack, "IF-13", gold13.replace("Enjoy your stay!", "enjoy your stay!"))
+    how_only = gold13.replace(", so nothing is left running while you are away", "")
+    assert not _answer(pack, "IF-13", how_only)  # the prompt also asks why the switch exists
+    assert _answer(pack, "IF-13", how_only.replace("30 seconds.", "30 seconds, which saves power."))
+    assert not _answer(pack, "IF-01", _gold(pack, "IF-01").replace("heavy ground", "heavy topsoil"))
+    assert not _answer(pack, "IF-10", _gold(pack, "IF-10").replace("wild microbes", "wild yeasty microbes"))
+    gold2 = _gold(pack, "IF-02").split("\n")
+    assert not _answer(pack, "IF-02", "\n".join([*gold2[:3], gold2[0]]))  # a tip twice
+    gold12 = _gold(pack, "IF-12")
+    assert not _answer(pack, "IF-12", gold12.replace("JavaScript", "Ruby"))  # one of the two never weighed
 
 
 @pytest.mark.parametrize("variant", [v for v in JUNK if v != "all_tools"])

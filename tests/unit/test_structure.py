@@ -59,7 +59,7 @@ def bare_payload(sid: str) -> str:
 def test_pack_shape():
     m = PACK.meta
     assert (m.id, m.version, m.dimension, m.modes, m.thinking) == \
-        ("StructOutput-15", "1.0.0", "structured_output", ("medium", "full"), False)
+        ("StructOutput-15", "1.1.0", "structured_output", ("medium", "full"), False)
     assert [s.id for s in PACK.scenarios] == [f"SO-{i:02d}" for i in range(1, 16)]
     formats = [s.verifier["format"] for s in PACK.scenarios]
     assert all(s.verifier["kind"] == "structured_output" for s in PACK.scenarios)
@@ -144,14 +144,26 @@ def test_so01_unfenced_json_in_prose_fails_without_prose_allowed():
 
 def test_so02_prose_forms_accepted():
     payload = bare_payload("SO-02")
-    assert run("SO-02", payload).passed
-    assert run("SO-02", f"The volunteers are: {payload} That is all.").passed  # unfenced inside prose
+    assert run("SO-02", f"```json\n{payload}\n```").passed
     assert run("SO-02", f"As [requested]:\n```json\n{payload}\n```").passed
+    assert run("SO-02", f"```json\n{payload}\n```\nOnly Ines runs the card reader.").passed
+    assert run("SO-02", f"Here they are.\n\n```json\n{payload}\n```\n\nThat is everyone.").passed
+
+
+@pytest.mark.parametrize("text, detail", [
+    ("{payload}", "no fenced code block"),  # the prompt asked for a ```json block
+    ("The volunteers are: {payload} That is all.", "no fenced code block"),
+    ("Here they are. In order of mention.\n```json\n{payload}\n```", "2 sentence(s) before"),
+    ("```json\n{payload}\n```\nOnly Ines runs the card reader. Sunday is the card day.", "2 sentence(s) after"),
+])
+def test_so02_fence_and_sentence_limits(text, detail):
+    """A sentence before or after, as the prompt allows; the JSON itself in a fence."""
+    fails("SO-02", text.replace("{payload}", bare_payload("SO-02")), "invalid_json", detail)
 
 
 @pytest.mark.parametrize("text, mode, detail", [
     ("```json\n[]\n```\nand\n```json\n[]\n```", "invalid_json", "2 fenced blocks"),
-    ("No JSON here, sorry.", "invalid_json", "not JSON"),
+    ("No JSON here, sorry.", "invalid_json", "no fenced code block"),
 ])
 def test_so02_prose_without_one_payload_fails(text, mode, detail):
     fails("SO-02", text, mode, detail)
@@ -170,8 +182,8 @@ def test_so02_near_misses(old, new, mode, detail):
 
 def test_so02_records_out_of_order_fail():
     rows = json.loads(bare_payload("SO-02"))
-    fails("SO-02", json.dumps(rows[::-1]), "wrong_answer", "/0/name")
-    fails("SO-02", json.dumps(rows[:2]), "schema_violation", "too short")
+    fails("SO-02", f"```json\n{json.dumps(rows[::-1])}\n```", "wrong_answer", "/0/name")
+    fails("SO-02", f"```json\n{json.dumps(rows[:2])}\n```", "schema_violation", "too short")
 
 
 # -- SO-03 JSON numbers and nulls -----------------------------------------------------------------
@@ -274,6 +286,37 @@ def test_so06_inline_tables_are_the_same_document():
 ])
 def test_so07_escaping_near_misses(old, new, mode, detail):
     fails("SO-07", near("SO-07", old, new), mode, detail)
+
+
+@pytest.mark.parametrize("sid, old, new, detail", [
+    # values the prompt demands character for character: case, punctuation and spacing count
+    ("SO-07", "C:\\Users\\ana\\Documents", "C:\\users\\ana\\documents", "/source"),
+    ("SO-07", 'Ana\'s \\"important\\" files', 'Ana\'s \\"important\\" files.', "/label"),
+    ("SO-07", 'Ana\'s \\"important\\" files', 'ana\'s \\"important\\" files', "/label"),
+    ("SO-07", '"*.tmp"', '"*.TMP"', "/exclude"),
+    ("SO-08", '"Desk lamp, brass"', '"Desk lamp,  brass"', "/0/title"),
+    ("SO-08", '"Notebook ""Field"", A5"', '"notebook ""field"", a5"', "/2/title"),
+    ("SO-09", '"Hill and Dale, Tuesday Group"', '"Hill and Dale, Tuesday group"', "/1/club"),
+    ("SO-11", "R&amp;D budget review", "R&amp;D Budget Review", "/children/0/text"),
+    ("SO-11", "Dana &quot;DJ&quot; Kim", "Dana &quot;DJ&quot; Kim.", "/attrs/author"),
+    ("SO-11", "until Q3 ends", "until Q3 ends.", "/children/1/text"),
+    ("SO-14", "SUMMARY:Quarterly planning\\, Q3", "SUMMARY:Quarterly Planning\\, Q3", "/VEVENT/0/SUMMARY"),
+    ("SO-15", "'Flann O''Brien'", "'Flann O''brien'", "/0/full_name"),
+    ("SO-15", "'Ngũgĩ wa Thiong''o'", "'Ngũgĩ Wa Thiong''o'", "/1/full_name"),
+    # identifiers and names given in the prompt keep their case
+    ("SO-01", '"BUG-3381"', '"bug-3381"', "/ticket"),
+    ("SO-03", '"2025-11-03T06:00:00Z"', '"2025-11-03t06:00:00z"', "/observed_at"),
+    ("SO-04", '- "NO"', '- "No"', "/regions"),
+    ("SO-06", 'path = "/archive/"', 'path = "/Archive/"', "/menu/1/path"),
+    ("SO-10", 'id="C-204"', 'id="c-204"', "/children/0/attrs/id"),
+    ("SO-14", "UID:planning-q3-2025@example.com", "UID:Planning-Q3-2025@example.com", "/VEVENT/0/UID"),
+])
+def test_exact_values_are_compared_character_for_character(sid, old, new, detail):
+    fails(sid, near(sid, old, new), "wrong_answer", detail)
+
+
+def test_curly_apostrophe_alias_passes():
+    assert run("SO-05", near("SO-05", "mother-in-law's tongue", "mother-in-law’s tongue")).passed
 
 
 def test_so07_other_correct_spellings_pass():
@@ -392,7 +435,11 @@ def test_so12_near_misses(old, new, mode, detail):
 def test_so12_prose_and_fences():
     table = gold("SO-12").split("\n\n", 1)[1]
     assert run("SO-12", table).passed
-    assert run("SO-12", f"Totals below.\n\n```markdown\n{table}\n```\n\nEnjoy your meal!").passed
+    assert run("SO-12", f"Totals below.\n\n```markdown\n{table}\n```").passed
+    # "one short sentence before the table, and nothing after it"
+    fails("SO-12", f"Totals below.\n\n```markdown\n{table}\n```\n\nEnjoy your meal!", "schema_violation", "after the")
+    fails("SO-12", f"{gold('SO-12')}\n\nThe eggs were the cheapest item.", "schema_violation", "no text there")
+    fails("SO-12", f"Here is the table. It has a sum row.\n\n{table}", "schema_violation", "2 sentence(s) before")
     fails("SO-12", f"{table}\n\n{table}", "schema_violation", "2 markdown tables")
     fails("SO-12", f"```\n{table}\n```\n\n```\n{table}\n```", "schema_violation", "0 markdown tables")
 
@@ -432,9 +479,33 @@ def test_so13_near_misses():
     fails("SO-13", near("SO-13", "## Action items", "## Action Items:"), "wrong_answer", "/3/title")
 
 
+@pytest.mark.parametrize("old, new, detail", [
+    # Summary: one or two sentences
+    ("because an expired TLS certificate broke connections at the load balancer.",
+     "because a TLS certificate expired. Connections at the load balancer broke. Nobody noticed.", "/0/sentences"),
+    # Timeline: each event starts with its time, and the section is only the list
+    ("- 09:40 The team found", "- The team found at 09:40", "/1/items/1"),
+    ("- 09:59 A renewed certificate was deployed and traffic recovered.",
+     "- 09:59 A renewed certificate was deployed and traffic recovered.\n\nAll times are UTC.", "/1/prose"),
+    # Root cause: one short paragraph, not a list or several paragraphs
+    ("The TLS certificate on the load balancer expired without anyone noticing, so",
+     "- The TLS certificate on the load balancer expired without anyone noticing.\n- So", "/2/items"),
+    ("expired without anyone noticing, so clients", "expired without anyone noticing.\n\nSo clients", "/2/paragraphs"),
+    # Action items: only the numbered list
+    ("2. Write a runbook for renewing certificates.",
+     "2. Write a runbook for renewing certificates.\n\nOwners will be assigned on Monday.", "/3/prose"),
+])
+def test_so13_section_structure(old, new, detail):
+    fails("SO-13", near("SO-13", old, new), "schema_violation", detail)
+
+
 def test_so13_tolerated_variations():
     assert run("SO-13", gold("SO-13").replace("## Summary", "## **Summary** ##")).passed
     assert run("SO-13", gold("SO-13").replace("- 09:12", "* **09:12**")).passed
+    assert run("SO-13", gold("SO-13").replace("for 47 minutes", "in a 47-minute outage")).passed
+    assert run("SO-13", gold("SO-13").replace("- 09:12 Monitoring paged", "- 09:12 – Monitoring alerted")).passed
+    assert run("SO-13", gold("SO-13").replace("14 days before", "two weeks before")).passed
+    assert run("SO-13", gold("SO-13").replace("Add an alert that fires", "Set up alerting that warns")).passed
     assert run("SO-13", f"```markdown\n{gold('SO-13')}\n```").passed
 
 
@@ -602,6 +673,11 @@ JSON_OK = {"format": "json", "schema": {"type": "object"}, "expect": {"/title": 
       "expect": {"/0/a": 1}}, "query fails"),
     ({"format": "sql_insert", "create_table": "CREATE TABLE t (a);", "query": "DELETE FROM t",
       "expect": {"/0/a": 1}}, "does not match"),
+    ({**JSON_OK, "fenced": True}, "fenced only applies with prose_allowed"),
+    ({**JSON_OK, "prose": {"before": 1}}, "prose only applies with prose_allowed"),
+    ({**JSON_OK, "prose_allowed": True, "prose": {"middle": 1}}, "'middle' was unexpected"),
+    ({**JSON_OK, "exact": ["/author"]}, "exact: '/author' is not a pointer of expect"),
+    ({**JSON_OK, "expect": {"/title": {"$contains": ["Dune"]}}, "exact": ["/title"]}, "has no exact spelling"),
 ])
 def test_bad_verifier_specs_are_pack_errors(tmp_path, verifier, message):
     with pytest.raises(PackError) as exc:
