@@ -32,7 +32,9 @@ def make_pack(directory: Path, n: int) -> None:
         lines += [f"  - id: B-{i:04d}",
                   f"    messages: [{{role: user, content: 'What is {a} + {b}? End with ANSWER: <number>.'}}]",
                   f"    verifier: {{kind: final_answer, answer: {a + b}}}",
-                  f"    gold: {{content: 'ANSWER: {a + b}'}}"]
+                  f"    gold: {{content: 'ANSWER: {a + b}'}}",
+                  "    near_misses:"]
+        lines += [f"      - {{why: off by {d}, reply: 'ANSWER: {a + b + d}'}}" for d in (-10, -1, 1, 2, 10)]
     (directory / "bench.yaml").write_text("\n".join(lines) + "\n")
     (directory / "test_plain.py").write_text(textwrap.dedent(f"""
         import pytest

@@ -247,7 +247,10 @@ class DockerBackend:
 
     def available(self, image: str) -> str:
         from .images import tag
-        want = tag(image)
+        try:
+            want = tag(image)
+        except SandboxError as exc:
+            return str(exc)
         try:
             self.client.images.get(want)
         except Exception:  # noqa: BLE001 - not found, or unreadable: either way not usable

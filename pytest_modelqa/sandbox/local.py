@@ -13,6 +13,7 @@ import select
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -20,6 +21,10 @@ from typing import Mapping, Sequence
 
 from ..errors import SandboxError
 from .base import Capped, ExecResult, Limits, scratch_path
+
+
+# The host's toolchain stands in for the image's: this Python first (its pytest included).
+PATH = os.pathsep.join([os.path.dirname(sys.executable), "/usr/local/bin", "/usr/bin", "/bin"])
 
 
 class LocalSandbox:
@@ -66,7 +71,7 @@ class LocalSandbox:
         try:
             proc = subprocess.Popen(list(cmd), cwd=workdir, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE, start_new_session=True, preexec_fn=confine,
-                                    env={"HOME": self.scratch, "PATH": "/usr/local/bin:/usr/bin:/bin",
+                                    env={"HOME": self.scratch, "PATH": PATH,
                                          "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1", **(env or {})})
         except OSError as exc:
             raise SandboxError(f"cannot run {cmd[0]!r}: {exc.strerror}") from None

@@ -34,6 +34,8 @@ SAMPLES = {
     "repeat": ("3", 3),
     "case_timeout": ("30", 30.0),
     "control": ("junk", "junk"),
+    "sandbox_backend": ("local", "local"),
+    "sandboxes": ("3", 3),
     "json": ("out.json", "INI/out.json"),
     "state": ("s.jsonl", "INI/s.jsonl"),
     "resume": ("latest", "latest"),
