@@ -80,7 +80,7 @@ def rescore(doc: dict[str, Any], packs: dict[str, Pack]) -> tuple[dict[str, Any]
     sel = doc.get("selection") or {}
     selection = report.Selection(sel.get("markexpr", ""), sel.get("keyword", ""), tuple(sel.get("paths", ())),
                                  bool(sel.get("last_failed")), bool(sel.get("interrupted")))
-    quality = report.quality_line(summaries, cfg, mode, created.date(), report.partial_label(summaries, selection))
+    quality = report.quality_line(summaries, cfg, mode, created.date(), report.partial_label(summaries, selection, cfg.repeat))
     endpoints = [EndpointInfo(**e) for e in doc["endpoints"]]
     out = report.document(summaries, results, cfg, endpoints, mode, warns, quality, created, doc["run_id"], selection)
     return out, lines

@@ -259,7 +259,7 @@ def quality_line(summaries: Sequence[PackSummary], cfg: RunConfig, mode: str, da
     return f"Quality: {packs or 'no scenarios ran'} ({', '.join(parts)})"
 
 
-def partial_label(summaries: Sequence[PackSummary], selection: Selection) -> str:
+def partial_label(summaries: Sequence[PackSummary], selection: Selection, repeat: int = 1) -> str:
     """"" for a full selection, else what narrowed it."""
     bits = ["interrupted"] if selection.interrupted else []
     if selection.keyword:
@@ -268,8 +268,7 @@ def partial_label(summaries: Sequence[PackSummary], selection: Selection) -> str
         bits.append("--lf")
     cut = [s for s in summaries if s.partial]
     if cut:
-        bits.append(", ".join(f"{s.pack} {s.selected}/{s.total_in_pack * (s.repeats.repeats if s.repeats else 1)}"
-                              for s in cut))
+        bits.append(", ".join(f"{s.pack} {s.selected}/{s.total_in_pack * repeat}" for s in cut))
     return "; ".join(bits)
 
 

@@ -63,7 +63,7 @@ def summarise(rec: RunRecord) -> SessionSummary:
     cfg, results = rec.cfg, list(rec.results)
     packs = report.summarize(rec.rows, results, cfg)
     warns = report.warnings(packs, results, cfg)
-    partial = report.partial_label(packs, rec.selection)
+    partial = report.partial_label(packs, rec.selection, cfg.repeat)
     mode = rec.selection.mode()
     quality = report.quality_line(packs, cfg, mode, rec.now.date(), partial)
     doc = report.document(packs, results, cfg, rec.endpoints, mode, warns, quality, rec.now, rec.run_id,

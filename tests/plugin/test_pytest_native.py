@@ -70,6 +70,10 @@ def test_a_shipped_pack_node_id_selects_one_item_from_any_directory(pytester: py
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["packs/toolcall-15.yaml::TC-04 PASSED*"])
     assert "PARTIAL: ToolCall-15 1/15" in result.stdout.str()
+    repeated = pytester.runpytest(*NOCACHE, "--modelqa-control=oracle", "packs/toolcall-15.yaml::TC-04",
+                                  "--modelqa-repeat", "3")
+    repeated.assert_outcomes(passed=3)
+    assert "PARTIAL: ToolCall-15 3/45" in repeated.stdout.str()  # items run / items the pack has at n=3
 
 
 def test_collect_only_touches_no_server_launches_nothing_writes_nothing(pytester: pytest.Pytester) -> None:
