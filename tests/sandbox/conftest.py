@@ -25,6 +25,7 @@ def docker_backend():
         backend = DockerBackend("tests")
     except SandboxError as exc:
         unavailable(str(exc))
+    backend.sweep()  # what an earlier, killed test run left (its owner process is gone)
     for image in ("python", "cli"):
         why = backend.available(image)
         if why:
