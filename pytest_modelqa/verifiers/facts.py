@@ -5,7 +5,10 @@ returned and what was called, not against lists of phrases. Registers no kind.
   (the prompt, the tool results returned, the arguments of the calls made) or the scenario's
   `allow` list; numbers exactly or rounded (to an integer, to two or more significant figures,
   or with decimals cut off). "4:30 pm" and "3–4:30 pm" are read as 24-hour times; numbered-list
-  markers are not numbers.
+  markers are not numbers. Codes in capitals (a ticker 'AAPL', a currency 'GBP') in a clause
+  that states a number must come from the conversation too: figures given to a symbol nothing
+  returned are another entity's (a few that name no entity, 'UTC', 'PM', are free; capitals
+  for emphasis, 'I have NOT', state no figure).
 - bindings: groups of {names, values}. In each clause, a stated value of the group (a number,
   compared with the same rounding, or a name) must sit nearest to a name of an entry that holds
   it: the right city for a temperature, the right unit or currency for an amount, the right
@@ -38,6 +41,8 @@ _NUMBER = re.compile(r"(?<![\w.,])(?:\d{1,3}(?:(?:,\d{3})+|(?:\.\d{3})+|(?:[ \u0
 _CLAUSE_BREAK = re.compile(r"[.!?;](?!\d)|\n|,\s|\s(?:and|then|while|whilst|but|whereas)\s", re.IGNORECASE)
 _QUESTION = re.compile(r"[^.!?\n]*\?")
 _WORD = re.compile(r"[\w']+")
+_CODE = re.compile(r"(?<![\w-])[A-Z]{2,5}(?![\w-])")
+FREE_CODES = frozenset("AM PM UTC GMT CET CEST OK ID URL FYI ETA".split())  # name no entity
 NUMBER_SCHEMA = {"type": "object", "additionalProperties": False, "properties": {
     "allow": {"type": "array", "items": {"anyOf": [{"type": "number"}, {"type": "string", "minLength": 1}]},
               "description": "derived values a right answer may state (a sum, a conversion, '11:10')"},
@@ -163,6 +168,7 @@ class Known:
     numbers: frozenset[Decimal]
     times: frozenset[tuple[int, int]]
     emails: frozenset[str]
+    codes: frozenset[str]
 
 
 def _times(text: str) -> set[tuple[int, int]]:
@@ -174,6 +180,7 @@ def known_values(texts: Iterable[str], allow: Iterable[float | str] = ()) -> Kno
     values: set[Decimal] = set()
     times: set[tuple[int, int]] = set()
     emails: set[str] = set()
+    codes: set[str] = set(FREE_CODES)
     extra = [a for a in allow if isinstance(a, str)]
     for value in [*DEFAULT_ALLOWED, *(a for a in allow if not isinstance(a, str))]:
         values |= roundings(value)
@@ -183,14 +190,18 @@ def known_values(texts: Iterable[str], allow: Iterable[float | str] = ()) -> Kno
                 values |= roundings(v)
         times |= _times(text)
         emails |= {e.casefold() for e in _EMAIL.findall(text)}
-    return Known(frozenset(values), frozenset(times), frozenset(emails))
+        codes |= set(_CODE.findall(text))
+    return Known(frozenset(values), frozenset(times), frozenset(emails), frozenset(codes))
 
 
 def ungrounded(text: str, known: Known) -> list[str]:
-    """The numbers, times and addresses in `text` that nothing in the conversation supplied."""
+    """The numbers, times, addresses and codes in `text` that nothing in the conversation supplied."""
     text = normalise(text)
     addresses = _EMAIL.findall(text)
     out = [e for e in addresses if e.casefold() not in known.emails]
+    plain = _EMAIL.sub(" ", text)
+    out += [c for cs, ce in clause_spans(plain) if numbers(plain[cs:ce])
+            for c in _CODE.findall(plain[cs:ce]) if c not in known.codes]
     out += [f"{h}:{m:02d}" for h, m in sorted(_times(text) - known.times)]
     bare = _TIME.sub(" ", _EMAIL.sub(" ", text))  # already checked whole
     return out + [shown for _, _, shown, found in numbers(bare) if not _stated(found, known.numbers)]

@@ -66,3 +66,14 @@ def test_bindings_attach_values_to_the_nearest_name():
 ])
 def test_claims(text, done, undone):
     assert claims_made(text, {"tool": "send_email", "done": ["sent"], "base": ["send"]}) == (done, undone)
+
+
+@pytest.mark.parametrize("text, invented", [
+    ("Apple (AAPL) is at $417.36, down 0.84%.", ["AAPL"]),
+    ("MSFT is at 417.36 USD (UTC quote).", []),
+    ("That is 417.36 GBP.", ["GBP"]),
+    ("I have NOT sold anything, the price is 417.36.", []),  # emphasis in a clause of its own
+])
+def test_codes_given_with_figures_come_from_the_conversation(text, invented):
+    known = known_values(['{"symbol": "MSFT", "price": 417.36, "currency": "USD", "change_percent": -0.84}'])
+    assert ungrounded(text, known) == invented
