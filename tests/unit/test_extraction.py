@@ -56,7 +56,7 @@ def record(doc: dict, array: str, key: str, value: str) -> dict:
 def test_pack_metadata():
     m = PACK.meta
     assert (m.id, m.version, m.thinking, m.modes, m.marker) == (
-        "DataExtract-15", "1.1.0", False, ("medium", "full"), "dataextract_15")
+        "DataExtract-15", "1.2.0", False, ("medium", "full"), "dataextract_15")
     assert [s.id for s in PACK.scenarios] == [f"DE-{i:02d}" for i in range(1, 16)]
     assert all(s.verifier["kind"] == "field_extraction" for s in PACK.scenarios)
 
