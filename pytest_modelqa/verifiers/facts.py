@@ -41,6 +41,7 @@ _NUMBER = re.compile(r"(?<![\w.,])(?:\d{1,3}(?:(?:,\d{3})+|(?:\.\d{3})+|(?:[ \u0
 _CLAUSE_BREAK = re.compile(r"[.!?;](?!\d)|\n|,\s|\s(?:and|then|while|whilst|but|whereas)\s", re.IGNORECASE)
 _QUESTION = re.compile(r"[^.!?\n]*\?")
 _WORD = re.compile(r"[\w']+")
+_BRACKETS = re.compile(r"\([^()]*\)")
 _CODE = re.compile(r"(?<![\w-])[A-Z]{2,5}(?![\w-])")
 FREE_CODES = frozenset("AM PM UTC GMT CET CEST OK ID URL FYI ETA".split())  # name no entity
 NUMBER_SCHEMA = {"type": "object", "additionalProperties": False, "properties": {
@@ -234,6 +235,10 @@ def _mentions(clause: str, group: Sequence[Mapping[str, Any]]) -> list[tuple[int
     return found
 
 
+def _bracket(spans: list[tuple[int, int]], pos: int) -> tuple[int, int] | None:
+    return next((sp for sp in spans if sp[0] <= pos < sp[1]), None)
+
+
 def binding_problems(text: str, groups: Sequence[Sequence[Mapping[str, Any]]], where: str) -> list[str]:
     problems = []
     text = normalise(text)
@@ -244,9 +249,14 @@ def binding_problems(text: str, groups: Sequence[Sequence[Mapping[str, Any]]], w
                        for m in phrase_pattern(name).finditer(clause)]
             if not anchors:
                 continue
+            brackets = [(m.start(), m.end()) for m in _BRACKETS.finditer(clause)]
             for ms, me, shown, owners in _mentions(clause, group):
-                # the nearest name wins; on a tie, the one before the value ("high of 38 °F")
-                a_start, a_end, entry = min(anchors, key=lambda a: (max(0, a[0] - me, ms - a[1]), a[0] > ms))
+                # names in the value's own brackets, or outside all brackets, come first
+                # ("6–11 °C (43–52 °F)": 43 is °F); then the nearest name wins; on a tie, the
+                # one before the value ("high of 38 °F")
+                level = _bracket(brackets, ms)
+                near = [a for a in anchors if _bracket(brackets, a[0]) == level] or anchors
+                a_start, a_end, entry = min(near, key=lambda a: (max(0, a[0] - me, ms - a[1]), a[0] > ms))
                 if entry in owners or (a_start <= ms and me <= a_end):
                     continue
                 given = [str(v) for v in group[entry].get("values", [])]

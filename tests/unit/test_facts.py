@@ -77,3 +77,10 @@ def test_claims(text, done, undone):
 def test_codes_given_with_figures_come_from_the_conversation(text, invented):
     known = known_values(['{"symbol": "MSFT", "price": 417.36, "currency": "USD", "change_percent": -0.84}'])
     assert ungrounded(text, known) == invented
+
+
+def test_a_value_in_brackets_binds_to_the_names_in_its_brackets_first():
+    units = [[{"names": ["°C"], "values": [11, 6]}, {"names": ["°F"], "values": [52, 43]}]]
+    assert not binding_problems("6–11 °C (43–52 °F)", units, "x")  # 43 sits nearer to °C, but in °F's brackets
+    assert binding_problems("6–11 °C (11–6 °F)", units, "x")  # the bracketed values still need °F's values
+    assert binding_problems("43–52 °C (6–11 °F)", units, "x")
