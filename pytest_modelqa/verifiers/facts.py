@@ -5,10 +5,10 @@ returned and what was called, not against lists of phrases. Registers no kind.
   (the prompt, the tool results returned, the arguments of the calls made) or the scenario's
   `allow` list; numbers exactly or rounded (to an integer, to two or more significant figures,
   or with decimals cut off). "4:30 pm" and "3–4:30 pm" are read as 24-hour times; numbered-list
-  markers are not numbers. Codes in capitals (a ticker 'AAPL', a currency 'GBP') in a clause
-  that states a number must come from the conversation too: figures given to a symbol nothing
-  returned are another entity's (a few that name no entity, 'UTC', 'PM', are free; capitals
-  for emphasis, 'I have NOT', state no figure).
+  markers are not numbers. Codes of three to five capitals written against a figure or alone
+  in brackets ('Apple (AAPL)', '417.36 GBP') must come from the conversation too: figures
+  given to a symbol nothing returned are another entity's (time zones such as 'UTC' name no
+  entity; other capitals, 'the URL', 'I have NOT', attribute no figure).
 - bindings: groups of {names, values}. In each clause, a stated value of the group (a number,
   compared with the same rounding, or a name) must sit nearest to a name of an entry that holds
   it: the right city for a temperature, the right unit or currency for an amount, the right
@@ -42,8 +42,12 @@ _CLAUSE_BREAK = re.compile(r"[.!?;](?!\d)|\n|,\s|\s(?:and|then|while|whilst|but|
 _QUESTION = re.compile(r"[^.!?\n]*\?")
 _WORD = re.compile(r"[\w']+")
 _BRACKETS = re.compile(r"\([^()]*\)")
-_CODE = re.compile(r"(?<![\w-])[A-Z]{2,5}(?![\w-])")
-FREE_CODES = frozenset("AM PM UTC GMT CET CEST OK ID URL FYI ETA".split())  # name no entity
+# three to five capitals (tickers, currency codes; two-letter ones, 'US$', 'IL', are too often
+# a country or state the answer adds), alone in brackets or against a figure
+_CODE = re.compile(r"(?<![\w-])[A-Z]{3,5}(?![\w-])")
+_ENTITY_CODE = re.compile(r"\(\s*([A-Z]{3,5})\s*\)|(?<![\w-])([A-Z]{3,5})[:\s]{0,2}[$€£¥]?\d"
+                          r"|\d[$€£¥%]?\s?([A-Z]{3,5})(?![\w-])")
+FREE_CODES = frozenset("UTC GMT CET CEST EET EEST BST EST EDT CST CDT MST MDT PST PDT".split())  # time zones
 NUMBER_SCHEMA = {"type": "object", "additionalProperties": False, "properties": {
     "allow": {"type": "array", "items": {"anyOf": [{"type": "number"}, {"type": "string", "minLength": 1}]},
               "description": "derived values a right answer may state (a sum, a conversion, '11:10')"},
@@ -200,9 +204,7 @@ def ungrounded(text: str, known: Known) -> list[str]:
     text = normalise(text)
     addresses = _EMAIL.findall(text)
     out = [e for e in addresses if e.casefold() not in known.emails]
-    plain = _EMAIL.sub(" ", text)
-    out += [c for cs, ce in clause_spans(plain) if numbers(plain[cs:ce])
-            for c in _CODE.findall(plain[cs:ce]) if c not in known.codes]
+    out += [c for m in _ENTITY_CODE.finditer(_EMAIL.sub(" ", text)) for c in m.groups() if c and c not in known.codes]
     out += [f"{h}:{m:02d}" for h, m in sorted(_times(text) - known.times)]
     bare = _TIME.sub(" ", _EMAIL.sub(" ", text))  # already checked whole
     return out + [shown for _, _, shown, found in numbers(bare) if not _stated(found, known.numbers)]
