@@ -523,6 +523,12 @@ def test_pack_postscript_position_and_proposed_time(pack):
     assert not _answer(pack, "IF-03", gold.replace("Friday", "Monday"))
     for other in ("Friday at 14:00", "Friday at 3 p.m.", "Friday, say half past two,", "Friday at 2pm"):
         assert _answer(pack, "IF-03", gold.replace("Friday at 2:30 pm", other)), other
+    # the afternoon time given to Thursday, or away from any mention of Friday
+    assert not _answer(pack, "IF-03", gold.replace("Would Friday at 2:30 pm work for you?",
+                                                   "Or would Thursday at 4 pm work on Friday's side?"))
+    assert not _answer(pack, "IF-03", gold.replace("Would Friday at 2:30 pm work for you?", "Would 2:30 pm work?"))
+    assert _answer(pack, "IF-03", gold.replace("Would Friday at 2:30 pm work for you?",
+                                               "Friday is free for me. How about 2:30 pm?"))
 
 
 def test_pack_json_games(pack):
