@@ -129,8 +129,9 @@ def address_text(text: str) -> str:
 
 
 def code_text(text: str) -> str:
-    """Identifiers compare without spaces and separators: "NP 4471-2290" == "np44712290"."""
-    return re.sub(r"[\s\-–—./]", "", text).upper()
+    """Identifiers compare without spaces and separators: "NP 4471-2290" == "np44712290"; a
+    number sign before one is no part of it ("#BX-559310", as order numbers are printed)."""
+    return re.sub(r"[\s\-–—./]", "", text).lstrip("#").upper()
 
 
 _MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
