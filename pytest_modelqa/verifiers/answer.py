@@ -24,7 +24,10 @@ precede it, for a symbol such as '$'); a bare value is accepted; any other trail
 tolerated as before; `units: []` asks for the bare value. A percentage answer lists '%' among
 its units: '46%' and '46' pass, '0.46' is a different number and fails.
 
-Extra words fail ('about 12 apples' is not an answer). Every non-empty answer line counts: if
+Extra words fail ('about 12 apples' is not an answer). One aside after the value that restates
+it approximately ('15/28 (about 0.536)', '24*sqrt(3) ≈ 41.57', '18/67 ≈ 26.9%') is read, not
+ignored: its number must be the answer rounded to the digits written (as a percentage with
+'%'); a wrong one ('15/28 (about 0.6)') fails, and any other aside is extra words. Every non-empty answer line counts: if
 several disagree, the answer is ambiguous and fails, whichever comes last. The prompts ask to
 *end* with the answer line, so words after it fail ("ANSWER: 225" then "Wait, it is 240"
 retracts it; a closing code fence or rule has no words and is fine). LaTeX wrappers
@@ -82,6 +85,9 @@ _TEX_INT_FRAC = re.compile(r"\\[dt]?frac\{\s*([-+]?\d+)\s*\}\{\s*(\d+)\s*\}")
 
 _WRAPPERS = tuple(re.compile(p) for p in (r"\$(.+)\$", r"\\\((.+)\\\)", r"\\\[(.+)\\\]", r"\\boxed\{(.+)\}"))
 _TEX_TEXT = re.compile(r"\\(?:text|mathrm)\{([^{}]*)\}")
+# '15/28 (about 0.536)', '41.57 ≈ ...': a space, then a parenthesis or an approximately sign
+_ASIDE = re.compile(r"(?P<core>.+?)\s+(?:\((?P<paren>[^()]*)\)|(?P<approx>[≈~]\s*[^()]+))")
+_ABOUT = re.compile(r"(?:about|approx\.?|approximately|roughly|around|i\.e\.|≈|~|=)\s*", re.IGNORECASE)
 
 
 def unwrap(value: str) -> str:
@@ -133,6 +139,38 @@ def parse_fraction(text: str) -> tuple[int, int] | None:
     if not m or (m[2] is not None and int(m[2]) == 0):
         return None
     return int(m[1]), int(m[2] or 1)
+
+
+def split_aside(value: str) -> tuple[str, str | None]:
+    """(value, approximate restatement) for '15/28 (about 0.536)'; (value, None) without one."""
+    m = _ASIDE.fullmatch(value)
+    if not m:
+        return value, None
+    return m["core"], _ABOUT.sub("", m["paren"] if m["paren"] is not None else m["approx"], count=1).strip()
+
+
+def _gold_float(params: Mapping[str, Any]) -> float:
+    compare = _compare(params)
+    if compare == "fraction":
+        return float(Fraction(*_gold_fraction(params)))
+    if compare == "symbolic":
+        return float(parse_exact(params["answer"]))
+    return float(_exact(params["answer"]))
+
+
+def aside_problem(params: Mapping[str, Any], aside: str, trace: list[str]) -> str | None:
+    """Why an approximate restatement does not agree with the answer (None: it agrees)."""
+    core, unit = split_unit(aside, ("%",))
+    got = parse_number(core, ratios=False)
+    if got is None or _compare(params) == "text":
+        return f"{aside!r} beside the answer is extra words; the line should hold the value"
+    scale = 100 if unit == "%" else 1
+    half_unit = Fraction(1, 2 * 10 ** len(core.partition(".")[2])) / scale
+    gold = _gold_float(params)
+    trace.append(f"aside {aside!r}: |{float(got / scale):.10g} - {gold:.10g}| <= {float(half_unit):g}?")
+    if abs(float(got / scale) - gold) > half_unit:
+        return f"the aside {aside!r} does not restate the answer {gold:.10g}"
+    return None
 
 
 def _show(x: Fraction) -> str:
@@ -395,7 +433,7 @@ def judge(params: Mapping[str, Any], text: str) -> Verdict:
         return Verdict.fail("wrong_answer", detail, trace + [detail], expected=want)
     check = _CHECKS[_compare(params)]
     problems = [f"the answer is {len(v)} characters long; a value is expected" if len(v) > MAX_VALUE_CHARS
-                else check(params, unwrap(v), trace) for v in values]
+                else _check_line(params, check, unwrap(v), trace) for v in values]
     wrong = [p for p in problems if p]
     if not wrong:
         return Verdict.ok(trace + ["every answer line is right"])
@@ -404,6 +442,17 @@ def judge(params: Mapping[str, Any], text: str) -> Verdict:
     else:
         detail = wrong[-1]
     return Verdict.fail("wrong_answer", detail, trace + [detail], expected=want)
+
+
+def _check_line(params: Mapping[str, Any], check: Callable[[Mapping[str, Any], str, list[str]], str | None],
+                value: str, trace: list[str]) -> str | None:
+    whole: list[str] = []
+    problem = check(params, value, whole)
+    core, aside = split_aside(value)
+    if problem is None or aside is None:  # 'mpg (US)' is a unit, '(3^13 - 1)/2' a value
+        trace += whole
+        return problem
+    return check(params, core, trace) or aside_problem(params, aside, trace)
 
 
 def check_params(params: Mapping[str, Any], scenario) -> str | None:

@@ -6,7 +6,8 @@ codes ignoring spaces and separators, street lines (`address`) also with street 
 spelt out ("St" = "Street"), dates and times canonicalised. Arrays of records are
 matched by a key field, not by position; arrays of scalars as unordered multisets.
 Score = right / (expected fields + fields charged for extra records and elements); the
-scenario passes when the score reaches `threshold` and every `distractors` field is right.
+scenario passes when the score reaches `threshold` and every `distractors` field and every
+identifier (a field typed `code`) is right.
 
 Decisions, each closing a way to score without extracting:
 - An expected null means the document does not say. Only an explicit null is right: a
@@ -23,6 +24,10 @@ Decisions, each closing a way to score without extracting:
   elements and extras) where the document plants a tempting wrong value. The threshold
   forgives a slip elsewhere, never one of these: falling for a planted distractor fails
   the scenario, whatever the score (which stays the fraction right).
+- Identifiers (fields typed `code`: a booking reference, a tracking number, a postcode, a
+  phone number) are never forgiven by the threshold either: one wrong character names
+  another booking or parcel, so it is no slip (they already compare ignoring spaces, case
+  and separators).
 - A numeric tolerance is no wider than the precision the prompt asks for: where it asks to
   round to one decimal, the rounded value is exact (tolerance 0), so 88.6 for 88.5 fails.
 - `summary` (with prose_allowed): the prompt asks for prose before the JSON; the text before
@@ -124,8 +129,9 @@ def address_text(text: str) -> str:
 
 
 def code_text(text: str) -> str:
-    """Identifiers compare without spaces and separators: "NP 4471-2290" == "np44712290"."""
-    return re.sub(r"[\s\-–—./]", "", text).upper()
+    """Identifiers compare without spaces and separators: "NP 4471-2290" == "np44712290"; a
+    number sign before one is no part of it ("#BX-559310", as order numbers are printed)."""
+    return re.sub(r"[\s\-–—./]", "", text).lstrip("#").upper()
 
 
 _MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
@@ -505,6 +511,12 @@ def fallen_for(params: Mapping[str, Any], tally: Tally) -> list[str]:
             if any(p == d or p.startswith(d + "/") for d in planted)]
 
 
+def wrong_identifiers(params: Mapping[str, Any], tally: Tally) -> list[str]:
+    """The wrong fields typed `code` (each wrong line's pointer)."""
+    codes = {pattern for pattern, rule in params.get("fields", {}).items() if rule["type"] == "code"}
+    return [line.split(": ", 1)[0] for line, p in zip(tally.wrong, tally.wrong_patterns) if p in codes]
+
+
 def summary_problem(spec: Mapping[str, Any], answer: str) -> tuple[str | None, str]:
     """(why the prose before the JSON is not the summary asked for, or None; the trace line)."""
     fence = answer.find("```")
@@ -544,6 +556,10 @@ def verify_extraction(params: Mapping[str, Any], scenario, episode) -> Verdict:
     fallen = fallen_for(params, tally)
     if fallen:
         why = f"fell for a planted distractor at {', '.join(fallen[:6])} ({summary})"
+        return Verdict.fail("wrong_answer", why, trace + [why], score=tally.score, expected=want)
+    misnamed = wrong_identifiers(params, tally)
+    if misnamed:
+        why = f"an identifier is wrong at {', '.join(misnamed[:6])} ({summary})"
         return Verdict.fail("wrong_answer", why, trace + [why], score=tally.score, expected=want)
     if "summary" in params:
         problem, line = summary_problem(params["summary"], episode.final.content)

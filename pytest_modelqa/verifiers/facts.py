@@ -5,7 +5,10 @@ returned and what was called, not against lists of phrases. Registers no kind.
   (the prompt, the tool results returned, the arguments of the calls made) or the scenario's
   `allow` list; numbers exactly or rounded (to an integer, to two or more significant figures,
   or with decimals cut off). "4:30 pm" and "3–4:30 pm" are read as 24-hour times; numbered-list
-  markers are not numbers.
+  markers are not numbers. Codes of three to five capitals written against a figure or alone
+  in brackets ('Apple (AAPL)', '417.36 GBP') must come from the conversation too: figures
+  given to a symbol nothing returned are another entity's (time zones such as 'UTC' name no
+  entity; other capitals, 'the URL', 'I have NOT', attribute no figure).
 - bindings: groups of {names, values}. In each clause, a stated value of the group (a number,
   compared with the same rounding, or a name) must sit nearest to a name of an entry that holds
   it: the right city for a temperature, the right unit or currency for an amount, the right
@@ -38,6 +41,13 @@ _NUMBER = re.compile(r"(?<![\w.,])(?:\d{1,3}(?:(?:,\d{3})+|(?:\.\d{3})+|(?:[ \u0
 _CLAUSE_BREAK = re.compile(r"[.!?;](?!\d)|\n|,\s|\s(?:and|then|while|whilst|but|whereas)\s", re.IGNORECASE)
 _QUESTION = re.compile(r"[^.!?\n]*\?")
 _WORD = re.compile(r"[\w']+")
+_BRACKETS = re.compile(r"\([^()]*\)")
+# three to five capitals (tickers, currency codes; two-letter ones, 'US$', 'IL', are too often
+# a country or state the answer adds), alone in brackets or against a figure
+_CODE = re.compile(r"(?<![\w-])[A-Z]{3,5}(?![\w-])")
+_ENTITY_CODE = re.compile(r"\(\s*([A-Z]{3,5})\s*\)|(?<![\w-])([A-Z]{3,5})[:\s]{0,2}[$€£¥]?\d"
+                          r"|\d[$€£¥%]?\s?([A-Z]{3,5})(?![\w-])")
+FREE_CODES = frozenset("UTC GMT CET CEST EET EEST BST EST EDT CST CDT MST MDT PST PDT".split())  # time zones
 NUMBER_SCHEMA = {"type": "object", "additionalProperties": False, "properties": {
     "allow": {"type": "array", "items": {"anyOf": [{"type": "number"}, {"type": "string", "minLength": 1}]},
               "description": "derived values a right answer may state (a sum, a conversion, '11:10')"},
@@ -163,6 +173,7 @@ class Known:
     numbers: frozenset[Decimal]
     times: frozenset[tuple[int, int]]
     emails: frozenset[str]
+    codes: frozenset[str]
 
 
 def _times(text: str) -> set[tuple[int, int]]:
@@ -174,6 +185,7 @@ def known_values(texts: Iterable[str], allow: Iterable[float | str] = ()) -> Kno
     values: set[Decimal] = set()
     times: set[tuple[int, int]] = set()
     emails: set[str] = set()
+    codes: set[str] = set(FREE_CODES)
     extra = [a for a in allow if isinstance(a, str)]
     for value in [*DEFAULT_ALLOWED, *(a for a in allow if not isinstance(a, str))]:
         values |= roundings(value)
@@ -183,14 +195,16 @@ def known_values(texts: Iterable[str], allow: Iterable[float | str] = ()) -> Kno
                 values |= roundings(v)
         times |= _times(text)
         emails |= {e.casefold() for e in _EMAIL.findall(text)}
-    return Known(frozenset(values), frozenset(times), frozenset(emails))
+        codes |= set(_CODE.findall(text))
+    return Known(frozenset(values), frozenset(times), frozenset(emails), frozenset(codes))
 
 
 def ungrounded(text: str, known: Known) -> list[str]:
-    """The numbers, times and addresses in `text` that nothing in the conversation supplied."""
+    """The numbers, times, addresses and codes in `text` that nothing in the conversation supplied."""
     text = normalise(text)
     addresses = _EMAIL.findall(text)
     out = [e for e in addresses if e.casefold() not in known.emails]
+    out += [c for m in _ENTITY_CODE.finditer(_EMAIL.sub(" ", text)) for c in m.groups() if c and c not in known.codes]
     out += [f"{h}:{m:02d}" for h, m in sorted(_times(text) - known.times)]
     bare = _TIME.sub(" ", _EMAIL.sub(" ", text))  # already checked whole
     return out + [shown for _, _, shown, found in numbers(bare) if not _stated(found, known.numbers)]
@@ -223,6 +237,10 @@ def _mentions(clause: str, group: Sequence[Mapping[str, Any]]) -> list[tuple[int
     return found
 
 
+def _bracket(spans: list[tuple[int, int]], pos: int) -> tuple[int, int] | None:
+    return next((sp for sp in spans if sp[0] <= pos < sp[1]), None)
+
+
 def binding_problems(text: str, groups: Sequence[Sequence[Mapping[str, Any]]], where: str) -> list[str]:
     problems = []
     text = normalise(text)
@@ -233,9 +251,14 @@ def binding_problems(text: str, groups: Sequence[Sequence[Mapping[str, Any]]], w
                        for m in phrase_pattern(name).finditer(clause)]
             if not anchors:
                 continue
+            brackets = [(m.start(), m.end()) for m in _BRACKETS.finditer(clause)]
             for ms, me, shown, owners in _mentions(clause, group):
-                # the nearest name wins; on a tie, the one before the value ("high of 38 °F")
-                a_start, a_end, entry = min(anchors, key=lambda a: (max(0, a[0] - me, ms - a[1]), a[0] > ms))
+                # names in the value's own brackets, or outside all brackets, come first
+                # ("6–11 °C (43–52 °F)": 43 is °F); then the nearest name wins; on a tie, the
+                # one before the value ("high of 38 °F")
+                level = _bracket(brackets, ms)
+                near = [a for a in anchors if _bracket(brackets, a[0]) == level] or anchors
+                a_start, a_end, entry = min(near, key=lambda a: (max(0, a[0] - me, ms - a[1]), a[0] > ms))
                 if entry in owners or (a_start <= ms and me <= a_end):
                     continue
                 given = [str(v) for v in group[entry].get("values", [])]

@@ -19,7 +19,7 @@ Checks (relation = any of `exactly`, `at_least`, `at_most`; at_least+at_most is 
   words, sentences, paragraphs, characters   relation
   capital_words      relation, ignore (acronyms such as "NYC" that are not emphasis)
   bullets            relation, style: any | unordered | ordered, distinct: bool (a repeated
-                     item counts once: the same tip twice is not two tips)
+                     item fails the check: the same tip twice is not two tips)
   placeholders       relation, distinct: bool (count each different placeholder once)
   sections           relation, marker (default "SECTION"); numbered 1..n in order, each
                      with a body
@@ -225,10 +225,14 @@ def _bullets(text, p):
     style = p.get("style", "any")
     label = "bullets" if style == "any" else f"{style} bullets"
     items = C.bullets(text, style)
-    if p.get("distinct"):
-        items = list(dict.fromkeys(_casefold_ws(i).rstrip(".!?;:") for i in items))
-        label = "distinct " + label
-    return _measure(label, len(items), p)
+    if not p.get("distinct"):
+        return _measure(label, len(items), p)
+    keys = [_casefold_ws(i).rstrip(".!?;:") for i in items]
+    ok, line = _measure("distinct " + label, len(set(keys)), p)
+    repeated = next((i for i, k in zip(items, keys) if keys.count(k) > 1), None)
+    if repeated is not None:  # six steps, one twice, are not five steps: the list is wrong
+        return False, f"{line}; an item repeated: {repeated.strip()[:60]!r}"
+    return ok, line
 
 
 @_check("placeholders")

@@ -44,7 +44,7 @@ def answer(sid: str, value: str):
 
 def test_pack_shape():
     m = PACK.meta
-    assert (m.id, m.version, m.thinking, m.modes) == ("ReasonMath-15", "1.1.0", True, ("medium", "full"))
+    assert (m.id, m.version, m.thinking, m.modes) == ("ReasonMath-15", "1.2.0", True, ("medium", "full"))
     assert m.max_tokens >= 2048  # room for a worked solution when thinking is forced off
     assert [s.id for s in PACK.scenarios] == [f"RM-{i:02d}" for i in range(1, 16)]
     for s in PACK.scenarios:
@@ -243,7 +243,7 @@ NEAR_MISSES = [
     ("RM-07", "36.24", "expected 36.18685897"),
     ("RM-07", "36.14", "expected 36.18685897"),
     ("RM-07", "36.18", "expected 36.18685897"),  # truncated at four figures
-    ("RM-07", "36.2 (3 s.f.)", "not an accepted unit"),
+    ("RM-07", "36.2 (3 s.f.)", "extra words"),
     ("RM-08", "5.333", "3 decimal places"),
     ("RM-08", "5.34", "expected 5.33"),
     ("RM-08", "16/3", "is a fraction"),  # exact, but a decimal to two places was asked
@@ -588,3 +588,24 @@ def test_gold_values_are_consistent_with_math():
     assert math.comb(5, 2) * math.comb(3, 1) * Fraction(1, math.comb(8, 3)) == _two_red()
     assert 2 * math.factorial(5) - 2 * 2 * math.factorial(4) == _seatings()
     assert (3 ** 13 - 1) // 2 == _secret()
+
+
+@pytest.mark.parametrize("sid, value", [
+    ("RM-06", "15/28 (about 0.536)"), ("RM-15", "18/67 ≈ 26.9%"), ("RM-11", "24*sqrt(3) ≈ 41.57"),
+    ("RM-15", "18/67 (≈ 0.27)"), ("RM-12", "(3^13 - 1)/2"),  # a value that opens with a parenthesis is no aside
+])
+def test_an_aside_that_restates_the_answer_passes(sid, value):
+    v = answer(sid, value)
+    assert v.passed, v.detail
+
+
+@pytest.mark.parametrize("sid, value, why", [
+    ("RM-06", "15/28 (about 0.6)", "does not restate"),  # the aside rounds to another value
+    ("RM-15", "18/67 ≈ 2.69%", "does not restate"),  # a percentage off by ten
+    ("RM-11", "24*sqrt(3) ≈ 41.7", "does not restate"),
+    ("RM-06", "15/28 (I think)", "extra words"),
+    ("RM-06", "30/56 (about 0.536)", "lowest terms"),  # the value itself is still checked
+])
+def test_an_aside_is_read_not_ignored(sid, value, why):
+    v = answer(sid, value)
+    assert not v.passed and why in v.detail, v.detail

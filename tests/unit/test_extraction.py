@@ -56,7 +56,7 @@ def record(doc: dict, array: str, key: str, value: str) -> dict:
 def test_pack_metadata():
     m = PACK.meta
     assert (m.id, m.version, m.thinking, m.modes, m.marker) == (
-        "DataExtract-15", "1.1.0", False, ("medium", "full"), "dataextract_15")
+        "DataExtract-15", "1.2.0", False, ("medium", "full"), "dataextract_15")
     assert [s.id for s in PACK.scenarios] == [f"DE-{i:02d}" for i in range(1, 16)]
     assert all(s.verifier["kind"] == "field_extraction" for s in PACK.scenarios)
 
@@ -303,12 +303,23 @@ def test_null_quantities_inside_records():
 
 def test_a_slip_outside_the_distractors_passes_below_one_but_enough_slips_fail():
     doc = gold("DE-03")  # 20 fields; city, state, zip and the MLS number hold no distractor
-    doc["mls_number"] = "98512034"  # two digits transposed
+    doc["city"] = "Boise City"
     one = check("DE-03", doc)
-    assert one.passed and one.score == pytest.approx(19 / 20) and wrong_pointers(one) == ["/mls_number"]
-    doc["zip"], doc["state"] = "83740", "IA"
+    assert one.passed and one.score == pytest.approx(19 / 20) and wrong_pointers(one) == ["/city"]
+    doc["state"], doc["zip"] = "IA", "83740"
     three = check("DE-03", doc)
     assert not three.passed and three.score == pytest.approx(17 / 20)
+
+
+def test_an_identifier_is_never_a_forgiven_slip():
+    doc = gold("DE-03")
+    doc["mls_number"] = "98512034"  # two digits transposed: another listing
+    one = check("DE-03", doc)
+    assert not one.passed and one.score == pytest.approx(19 / 20)
+    assert "identifier is wrong at /mls_number" in one.detail
+    spaced = gold("DE-10")
+    spaced["booking_reference"] = "qx7m 4d"  # case and spacing are no error in a code
+    assert check("DE-10", spaced).passed
 
 
 def test_a_distractor_fails_even_above_the_threshold():
@@ -465,6 +476,8 @@ def test_accents_fold_and_codes_ignore_separators():
     doc["recipient"] = "anika sorensen"
     doc["tracking_number"] = "NP 4471 2290 8815 DE"
     doc["order_number"] = "bx559310"
+    assert check("DE-14", doc).score == 1.0
+    doc["order_number"] = "#BX-559310"  # as printed in the subject line: the sign is no part of it
     assert check("DE-14", doc).score == 1.0
     doc["tracking_number"] = "NP 4471 2290 8815"
     assert wrong_pointers(check("DE-14", doc)) == ["/tracking_number"]

@@ -66,3 +66,29 @@ def test_bindings_attach_values_to_the_nearest_name():
 ])
 def test_claims(text, done, undone):
     assert claims_made(text, {"tool": "send_email", "done": ["sent"], "base": ["send"]}) == (done, undone)
+
+
+@pytest.mark.parametrize("text, invented", [
+    ("Apple (AAPL) is at $417.36, down 0.84%.", ["AAPL"]),
+    ("MSFT is at 417.36 USD (UTC quote).", []),
+    ("That is 417.36 GBP.", ["GBP"]),
+    ("I have NOT sold anything, the price is 417.36.", []),  # emphasis attributes no figure
+    ("The URL for 417.36 is gone.", []),
+    ("It trades at 417.36 (NYSE).", ["NYSE"]),
+])
+def test_codes_given_with_figures_come_from_the_conversation(text, invented):
+    known = known_values(['{"symbol": "MSFT", "price": 417.36, "currency": "USD", "change_percent": -0.84}'])
+    assert ungrounded(text, known) == invented
+
+
+def test_a_value_in_brackets_binds_to_the_names_in_its_brackets_first():
+    units = [[{"names": ["°C"], "values": [11, 6]}, {"names": ["°F"], "values": [52, 43]}]]
+    assert not binding_problems("6–11 °C (43–52 °F)", units, "x")  # 43 sits nearer to °C, but in °F's brackets
+    assert binding_problems("6–11 °C (11–6 °F)", units, "x")  # the bracketed values still need °F's values
+    assert binding_problems("43–52 °C (6–11 °F)", units, "x")
+
+
+@pytest.mark.parametrize("text", ["Microsoft is at US$417.36.", "In Chicago, IL it is 417.36.", "417.36 USD at 09:02 CET."])
+def test_countries_states_and_time_zones_are_no_entity(text):
+    known = known_values(['{"symbol": "MSFT", "price": 417.36, "currency": "USD", "as_of": "09:02"}'])
+    assert ungrounded(text, known) == []

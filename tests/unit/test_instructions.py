@@ -260,6 +260,8 @@ def test_bullets_distinct():
     assert met(same, "bullets", exactly=4)
     assert not met(same, "bullets", exactly=4, distinct=True)  # the same tip twice is three tips
     assert met(same.replace("- lower the  brightness", "- Close idle apps."), "bullets", exactly=4, distinct=True)
+    five = same.replace("- Use dark mode.", "- Use dark mode.\n- Close idle apps.")
+    assert not met(five, "bullets", at_least=4, at_most=5, distinct=True)  # four different, one twice: still wrong
 
 
 def test_sections_need_a_body():
@@ -484,7 +486,7 @@ def pack():
 def test_pack_metadata(pack):
     m = pack.meta
     assert (m.id, m.version, m.dimension, m.modes, m.thinking, m.case_seconds) == \
-        ("InstructFollow-15", "1.1.0", "instruction_following", ("quick", "medium", "full"), True, 90)
+        ("InstructFollow-15", "1.2.0", "instruction_following", ("quick", "medium", "full"), True, 90)
     assert [s.id for s in pack.scenarios] == [f"IF-{i:02d}" for i in range(1, 16)]
     for s in pack.scenarios:
         assert s.verifier["kind"] == "instructions"
@@ -521,6 +523,12 @@ def test_pack_postscript_position_and_proposed_time(pack):
     assert not _answer(pack, "IF-03", gold.replace("Friday", "Monday"))
     for other in ("Friday at 14:00", "Friday at 3 p.m.", "Friday, say half past two,", "Friday at 2pm"):
         assert _answer(pack, "IF-03", gold.replace("Friday at 2:30 pm", other)), other
+    # the afternoon time given to Thursday, or away from any mention of Friday
+    assert not _answer(pack, "IF-03", gold.replace("Would Friday at 2:30 pm work for you?",
+                                                   "Or would Thursday at 4 pm work on Friday's side?"))
+    assert not _answer(pack, "IF-03", gold.replace("Would Friday at 2:30 pm work for you?", "Would 2:30 pm work?"))
+    assert _answer(pack, "IF-03", gold.replace("Would Friday at 2:30 pm work for you?",
+                                               "Friday is free for me. How about 2:30 pm?"))
 
 
 def test_pack_json_games(pack):
@@ -545,6 +553,10 @@ def test_pack_one_step_per_line_and_distinct_steps(pack):
     repeated = "\n".join([*lines[:4], "5. " + lines[3][3:]])
     assert not _answer(pack, "IF-11", repeated)  # five steps, the fifth a copy of the fourth
     assert _answer(pack, "IF-11", "Here is what to do:\n\n" + gold)
+    assert _answer(pack, "IF-11", "Here is what to do:\n" + gold + "\nRide safe!")  # text beside the list
+    assert not _answer(pack, "IF-11", gold + "\nthen ride off.")  # the last step wraps
+    assert not _answer(pack, "IF-11", gold.replace("\n5.", "\nThen the next one.\n5."))  # a line between steps
+    assert not _answer(pack, "IF-11", "\n".join([*lines, "7. " + lines[5][3:]]))  # a step twice in seven
 
 
 def test_pack_sentence_case_and_acronyms(pack):

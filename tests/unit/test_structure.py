@@ -59,7 +59,7 @@ def bare_payload(sid: str) -> str:
 def test_pack_shape():
     m = PACK.meta
     assert (m.id, m.version, m.dimension, m.modes, m.thinking) == \
-        ("StructOutput-15", "1.1.0", "structured_output", ("medium", "full"), False)
+        ("StructOutput-15", "1.2.0", "structured_output", ("medium", "full"), False)
     assert [s.id for s in PACK.scenarios] == [f"SO-{i:02d}" for i in range(1, 16)]
     formats = [s.verifier["format"] for s in PACK.scenarios]
     assert all(s.verifier["kind"] == "structured_output" for s in PACK.scenarios)
