@@ -26,9 +26,6 @@ class Limits:
     output_bytes: int = 1 << 20  # per stream, kept on the host side
     timeout_s: float = 30.0  # per exec, unless the call gives its own
 
-    def key(self) -> tuple:
-        return tuple(vars(self).values())
-
 
 @dataclass(frozen=True)
 class ExecResult:

@@ -121,29 +121,26 @@ try:
 except MemoryError:
     print("MemoryError")
 """
-FILL_SCRATCH = """
+
+def _writer(files: int, mib_each: int) -> str:
+    """A payload writing `files` files of up to `mib_each` MiB into scratch, a MiB at a time,
+    reporting how far it got and the error that stopped it."""
+    return f"""
 import os
 total = 0
 try:
-    for i in range(64):
-        with open(f"/scratch/fill{i}", "wb") as f:
-            for _ in range(32):
+    for i in range({files}):
+        with open(f"/scratch/fill{{i}}", "wb") as f:
+            for _ in range({mib_each}):
                 f.write(b"x" * (1 << 20)); f.flush(); total += 1
     print("NOT STOPPED", total)
 except OSError as e:
     print("stopped at", total, "MiB:", os.strerror(e.errno))
 """
-HUGE_FILE = """
-import os
-total = 0
-try:
-    with open("/scratch/huge", "wb") as f:
-        for _ in range(1024):
-            f.write(b"x" * (1 << 20)); f.flush(); total += 1
-    print("NOT STOPPED", total)
-except OSError as e:
-    print("stopped at", total, "MiB:", os.strerror(e.errno))
-"""
+
+
+FILL_SCRATCH = _writer(files=64, mib_each=32)  # 2 GiB in files under the size cap
+HUGE_FILE = _writer(files=1, mib_each=1024)  # 1 GiB in one file
 WRITE_OUTSIDE = """
 import os
 bad = []

@@ -36,10 +36,10 @@ INIT = ["sh", "-c", "while :; do sleep 3600 & wait; done"]
 ENV = {"HOME": SCRATCH, "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
 
 
-def owner_id(pid: int | None = None) -> str:
+def owner_id() -> str:
     """host:pid:start-time:nonce — a pid alone is reused, its start time (clock ticks since
     boot) is not; the nonce keeps two backends of one process apart."""
-    pid = pid or os.getpid()
+    pid = os.getpid()
     return f"{socket.gethostname()}:{pid}:{_start_time(pid)}:{uuid.uuid4().hex[:8]}"
 
 
@@ -90,7 +90,7 @@ class DockerSandbox:
             raise SandboxError(f"writing {len(files)} files into the sandbox failed: {r.stderr.strip()[:300]}")
 
     def read_file(self, path: str, max_bytes: int = 8 << 20) -> bytes:
-        full = scratch_path(path) if not path.startswith("/") or path.startswith(SCRATCH) else path
+        full = scratch_path(path)
         raw, result = self._exec_raw(["cat", "--", full], None, None, None, 30.0, max_bytes)
         if result.exit_code != 0:
             raise SandboxError(f"cannot read {full} in the sandbox: {result.stderr.strip()[:200]}")

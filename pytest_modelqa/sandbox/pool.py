@@ -26,7 +26,7 @@ def default_size(limits: Limits = Limits()) -> int:
     return max(1, min(2 * cores, by_memory, 16))
 
 
-Key = tuple[str, tuple]
+Key = tuple[str, Limits]  # (image, limits): sandboxes are interchangeable only within one
 
 
 class Pool:
@@ -34,7 +34,7 @@ class Pool:
         self.backend, self.size, self.limits = backend, max(1, size), limits
         self._cond = threading.Condition()
         self._ready: dict[Key, list[Sandbox]] = {}
-        self._wanted: dict[Key, tuple[str, Limits]] = {}
+        self._wanted: dict[Key, None] = {}  # kept warm, in the order first asked for
         self._doomed: list[Sandbox] = []
         self._waiting: dict[Key, int] = {}  # acquires blocked, by key
         self._live = 0  # ready + handed out + starting + being removed
@@ -54,7 +54,7 @@ class Pool:
         """Keep sandboxes of this image ready from now on."""
         limits = limits or self.limits
         with self._cond:
-            self._wanted.setdefault((image, limits.key()), (image, limits))
+            self._wanted.setdefault((image, limits), None)
             self._cond.notify_all()
 
     def acquire(self, image: str, limits: Limits | None = None, timeout: float = 300.0) -> Sandbox:
@@ -63,7 +63,7 @@ class Pool:
         if why:
             raise SandboxError(why)
         limits = limits or self.limits
-        key = (image, limits.key())
+        key = (image, limits)
         self.warm(image, limits)
         with self._cond:
             self._waiting[key] = self._waiting.get(key, 0) + 1
@@ -88,18 +88,18 @@ class Pool:
             self._doomed.append(sandbox)
             self._cond.notify_all()
 
-    def _next_start(self) -> tuple[str, Limits] | None:
+    def _next_start(self) -> Key | None:
         """A waiting key with nothing ready first, else the key short of ready sandboxes most,
         if there is room for one more."""
         if self._live >= self.size or not self._wanted:
             return None
         starved = [k for k, n in self._waiting.items() if n and not self._ready.get(k) and k not in self._error]
         if starved:
-            return self._wanted[starved[0]]
+            return starved[0]
         share = max(1, self.size // len(self._wanted))
         short = [(len(self._ready.get(k, [])), k) for k in self._wanted
                  if len(self._ready.get(k, [])) < share and k not in self._error]
-        return self._wanted[min(short)[1]] if short else None
+        return min(short, key=lambda item: item[0])[1] if short else None
 
     def _evictable(self) -> Sandbox | None:
         """With the pool full and an acquire waiting for an image nothing is ready of, a warm
@@ -137,7 +137,7 @@ class Pool:
             self._start(*start)
 
     def _start(self, image: str, limits: Limits) -> None:
-        key = (image, limits.key())
+        key = (image, limits)
         try:
             sandbox: Any = self.backend.start(image, limits)
         except Exception as exc:  # noqa: BLE001 - handed to the waiting acquire

@@ -22,10 +22,6 @@ class Sandboxes:
         self._error: str | None = None
         self._guard: subprocess.Popen | None = None
 
-    @property
-    def isolation(self) -> str:
-        return "process" if self.backend_name == "local" else "container"
-
     def pool(self) -> Pool:
         """The pool, or SandboxError saying why there is none (asked once)."""
         if self._error is not None:

@@ -225,17 +225,22 @@ def test_falling_for_the_distractors_fails_and_lists_every_wrong_field(sid):
     assert all(p in v.detail for p in sorted(wrong)[:6])
 
 
+def _single_distractors(sid):
+    """(field, verdict) for the gold with one planted distractor fallen for, field by field."""
+    doc, _ = _distract(sid)
+    base = gold(sid)
+    for key in doc:
+        if doc[key] != base[key]:
+            single = copy.deepcopy(base)
+            single[key] = doc[key]
+            yield key, check(sid, single)
+
+
 @pytest.mark.parametrize("sid", SC)
 def test_each_distractor_alone_costs_its_fields(sid):
     """Applied one at a time, every distractor lowers the score and is named in the trace."""
-    doc, wrong = _distract(sid)
-    base = gold(sid)
-    for key in doc:
-        if doc[key] == base[key]:
-            continue
-        single = copy.deepcopy(base)
-        single[key] = doc[key]
-        v = check(sid, single)
+    _, wrong = _distract(sid)
+    for key, v in _single_distractors(sid):
         assert v.score < 1.0 and wrong_pointers(v), key
         assert set(wrong_pointers(v)) <= wrong
 
@@ -244,14 +249,7 @@ def test_each_distractor_alone_costs_its_fields(sid):
 def test_each_distractor_alone_fails_the_scenario(sid):
     """A single planted distractor fallen for fails, however many other fields are right
     (the 0.9 line used to forgive one to four of them); the score stays the fraction right."""
-    doc, _ = _distract(sid)
-    base = gold(sid)
-    for key in doc:
-        if doc[key] == base[key]:
-            continue
-        single = copy.deepcopy(base)
-        single[key] = doc[key]
-        v = check(sid, single)
+    for key, v in _single_distractors(sid):
         assert not v.passed and v.failure_mode == "wrong_answer", (key, v.detail)
         if v.score >= THRESHOLD:
             assert "fell for a planted distractor" in v.detail and v.score < 1.0
