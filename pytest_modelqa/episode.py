@@ -5,8 +5,8 @@ calls (a tools.ToolExecutor: the scenario's mocks by default) are both passed in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
 
 from .messages import Reply, ToolCall
 from .packs import Scenario
@@ -21,6 +21,9 @@ class Episode:
     turns: tuple[Reply, ...]
     transcript: tuple[dict[str, Any], ...]  # every message of the conversation, tool results included
     exhausted: bool  # the step budget ran out while the model was still calling tools
+    # what a sandboxed scenario's checks observed after the episode (tests run, final state),
+    # for its verifier to judge: the verifier itself stays a pure function of the episode
+    evidence: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def final(self) -> Reply:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .messages import ToolCall
     from .results import ScenarioResult
     from .sandbox.base import Sandbox
+    from .sandbox.pool import Pool
     from .sandbox.service import Sandboxes
     from .session import ModelQASession
 
@@ -206,15 +207,10 @@ def modelqa_sandbox(request: pytest.FixtureRequest) -> Iterator["Sandbox"]:
     """A fresh sandbox from the run's warm pool, to execute model-written code: image "python"
     unless `@pytest.mark.modelqa_sandbox(image="cli")`. Never one another test touched; removed
     after the test. Skips, saying why and how to fix it, where Docker or the image is missing."""
-    from .errors import SandboxError
     marker = request.node.get_closest_marker(SANDBOX_MARKER)
     image = str(marker.kwargs.get("image", "python")) if marker else "python"
-    try:
-        pool = sandboxes(request.config).pool()
-    except SandboxError as exc:
-        pytest.skip(f"no sandbox: {exc}")
-    why = pool.unavailable(image)
-    if why:
+    pool, why = pool_for(request.config, image)
+    if pool is None:
         pytest.skip(f"no sandbox: {why}")
     sandbox = pool.acquire(image)
     try:
@@ -235,6 +231,18 @@ def sandboxes(config: pytest.Config) -> "Sandboxes":
         found = config.stash[SANDBOXES] = Sandboxes(values["sandbox_backend"], values["sandboxes"],
                                                     mq.run_id if mq is not None else None)
     return found
+
+
+def pool_for(config: pytest.Config, image: str) -> tuple["Pool | None", str]:
+    """(the process's sandbox pool, "") where `image` can be started, else (None, why not:
+    Docker unreachable, the SDK or the image missing — each message says how to fix it)."""
+    from .errors import SandboxError
+    try:
+        pool = sandboxes(config).pool()
+    except SandboxError as exc:
+        return None, str(exc)
+    why = pool.unavailable(image)
+    return (None, why) if why else (pool, "")
 
 
 def parametrize_repeats(metafunc: pytest.Metafunc, repeat: int) -> None:

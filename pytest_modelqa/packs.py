@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
@@ -43,7 +44,9 @@ class PackMeta:
     thinking: bool
     max_tokens: int
     case_seconds: float
-    sandbox: str | None = None
+    sandbox: str | None = None  # the image its scenarios run in
+    executor: str = "mocks"  # what answers tool calls: "mocks", "shell" or "agent" (tools.executor_for)
+    delegate_tokens: int = 256  # budget of a `delegate` tool's sub-request
 
     @property
     def marker(self) -> str:
@@ -73,6 +76,15 @@ class Scenario:
     gold: tuple[Reply, ...]
     near_misses: tuple[Variant, ...] = ()  # each must FAIL the verifier (--modelqa-control=near-miss)
     accept: tuple[Variant, ...] = ()  # each must PASS (the oracle and near-miss controls)
+    workspace: Mapping[str, str] = field(default_factory=dict)  # files laid down in the sandbox's work/
+    setup: tuple[str, ...] = ()  # shell commands run in work/ before the first turn
+    state: Mapping[str, Any] = field(default_factory=dict)  # the agent tools' initial state
+    delegate_replies: tuple[Mapping[str, str], ...] = ()  # controls' answers to `delegate` sub-requests
+
+    def delegate_reply(self, task: str) -> str | None:
+        """The scripted answer to a delegated task (controls, the simulator), or None."""
+        low = task.lower()
+        return next((d["reply"] for d in self.delegate_replies if d["when"].lower() in low), None)
 
     @property
     def key(self) -> str:
@@ -162,8 +174,11 @@ def load_pack(path: Path) -> Pack:
     meta = PackMeta(
         id=m["id"], version=m["version"], title=m["title"], dimension=m["dimension"],
         modes=tuple(m["modes"]), thinking=m["thinking"], max_tokens=m["max_tokens"],
-        case_seconds=float(m["case_seconds"]), sandbox=m.get("sandbox"),
+        case_seconds=float(m["case_seconds"]), sandbox=m.get("sandbox"), executor=m.get("executor", "mocks"),
+        delegate_tokens=m.get("delegate_tokens", 256),
     )
+    if meta.executor != "mocks" and not meta.sandbox:
+        raise PackError(path, f"executor {meta.executor!r} acts on a sandbox: the pack must name its sandbox image")
     catalogue: dict[str, dict[str, Any]] = {}
     for tool in data.get("tools", []):
         if tool["name"] in catalogue:
@@ -213,12 +228,32 @@ def _scenario(path: Path, meta: PackMeta, raw: dict[str, Any], catalogue: dict[s
     mocks = tuple(Mock(m["tool"], m.get("when", {}), m["result"]) for m in raw.get("tool_results", []))
     if any(m.tool not in offered for m in mocks):
         raise PackError(path, "tool_results name a tool the scenario does not offer", sid)
+    workspace = raw.get("workspace", {})
+    if (workspace or raw.get("setup") or raw.get("state")) and not meta.sandbox:
+        raise PackError(path, "workspace, setup and state need a sandbox: the pack names none", sid)
     return Scenario(
         pack=meta, id=sid, title=raw.get("title", sid),
-        messages=tuple(raw["messages"]), tools=tools, mocks=mocks, max_steps=max_steps,
+        messages=_with_files(path, sid, raw["messages"], workspace), tools=tools, mocks=mocks, max_steps=max_steps,
         max_tokens=raw.get("max_tokens", meta.max_tokens), verifier=raw["verifier"], gold=gold,
-        near_misses=near_misses, accept=accept,
+        near_misses=near_misses, accept=accept, workspace=workspace, setup=tuple(raw.get("setup", ())),
+        state=raw.get("state", {}), delegate_replies=tuple(raw.get("delegate_replies", ())),
     )
+
+
+_FILE_REF = re.compile(r"\{\{file:([^{}]+)\}\}")
+
+
+def _with_files(path: Path, sid: str, messages: list[dict[str, Any]],
+                workspace: Mapping[str, str]) -> tuple[Mapping[str, Any], ...]:
+    """Messages with each {{file:PATH}} replaced by that workspace file's text: the prompt
+    shows exactly the code the sandbox holds (one copy in the pack, never two to drift apart)."""
+    def text(match: re.Match[str]) -> str:
+        name = match.group(1).strip()
+        if name not in workspace:
+            raise PackError(path, f"{{{{file:{name}}}}}: no such file in the scenario's workspace", sid)
+        return workspace[name].rstrip("\n")
+    return tuple({**m, "content": _FILE_REF.sub(text, m["content"])} if isinstance(m.get("content"), str) else m
+                 for m in messages)
 
 
 def _trajectory(path: Path, sid: str, where: str, raw: Any, offered: set[str]) -> tuple[Reply, ...]:

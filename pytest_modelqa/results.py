@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-RESULTS_SCHEMA_VERSION = "1.3.0"
+RESULTS_SCHEMA_VERSION = "1.4.0"
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 

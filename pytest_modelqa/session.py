@@ -26,6 +26,7 @@ from .catalogue import Catalogue
 from .collection import PackFile, ScenarioItem, error_text, failure_text, is_pack_file, shipped_nodeid
 from .config import RunConfig
 from .engine import Engine
+from .fixtures import pool_for, sandboxes
 from .errors import BaselineError, EndpointError, ModelQAError, StateError
 from .lanes import Outcome, build_engine, client_for, job
 from .options import AUTO
@@ -71,6 +72,7 @@ class ModelQASession:
         self.rows: dict[str, RowSpec] = {}  # the rows results were reported for (any process's)
         self.summary: SessionSummary | None = None
         self._markers: set[str] = set()
+        self._sandbox_problems: dict[str, str] = {}  # image -> why it cannot be started ("" when it can)
         self._chat_client: Any = None
 
     # -- output ---------------------------------------------------------------------------------
@@ -212,7 +214,7 @@ class ModelQASession:
             self.resumed = state.reusable(self.saved, versions)
         if items and self.engine is None:
             share = int(self.config.workerinput["workercount"]) if self.worker else 1  # type: ignore[attr-defined]
-            self.engine = build_engine(self.cfg, self.endpoints, share)
+            self.engine = build_engine(self.cfg, self.endpoints, share, self._sandboxed_at_once(items))
         if not self.worker:
             from .fixtures import group_of
             ours = [i for i in session.items if isinstance(i, ScenarioItem) or group_of(i) is not None]
@@ -235,15 +237,26 @@ class ModelQASession:
         for item in items:
             if isinstance(item, ScenarioItem) and item.nodeid not in self.resumed and not self.missing_needs(item.scenario):
                 self.scheduled[item.nodeid] = item
-                self.engine.submit(item.nodeid, job(self.cfg, item.scenario, item.repeat))  # type: ignore[union-attr]
+                boxes = sandboxes(self.config) if item.scenario.pack.sandbox else None
+                self.engine.submit(item.nodeid, job(self.cfg, item.scenario, item.repeat, boxes))  # type: ignore[union-attr]
+
+    def _sandboxed_at_once(self, items: Sequence[ScenarioItem]) -> int:
+        """How many sandboxed episodes may run at once: the pool's size, if any will run."""
+        runnable = [i for i in items if i.scenario.pack.sandbox and not self.missing_needs(i.scenario)]
+        return sandboxes(self.config).pool().size if runnable else 0
 
     def missing_needs(self, scenario: Scenario) -> str:
-        """Why the scenario cannot run here ("" when it can): a capability its verifier needs."""
-        lacking = sorted(needs(scenario))  # no sandbox or judge backend is available yet
-        if not lacking:
-            return ""
-        return (f"{scenario.pack.id} needs a {' and a '.join(lacking)}, which this run does not provide "
-                "(see the README: sandboxes and judges)")
+        """Why the scenario cannot run here ("" when it can): its pack's sandbox cannot be
+        started (asked once per image), or its verifier needs a judge (none is provided yet)."""
+        image = scenario.pack.sandbox
+        if image:
+            if image not in self._sandbox_problems:
+                self._sandbox_problems[image] = pool_for(self.config, image)[1]
+            if self._sandbox_problems[image]:
+                return f"{scenario.pack.id} needs the {image} sandbox: {self._sandbox_problems[image]}"
+        if "judge" in needs(scenario):
+            return f"{scenario.pack.id} needs a judge, which this run does not provide (see the README: judges)"
+        return ""
 
     # -- items ----------------------------------------------------------------------------------
     def result_for(self, nodeid: str, scenario: Scenario, repeat: int) -> ScenarioResult:

@@ -112,7 +112,7 @@ class DockerSandbox:
         argv = ["timeout", "-k", str(KILL_GRACE_S), f"{limit_s:g}", *cmd]
         started = time.monotonic()
         exec_id = api.exec_create(self.id, argv, stdin=stdin is not None, stdout=True, stderr=True,
-                                  user=f"{UID}:{UID}", workdir=cwd or SCRATCH, environment={**ENV, **(env or {})})["Id"]
+                                  user=f"{UID}:{UID}", workdir=scratch_path(cwd) if cwd else SCRATCH, environment={**ENV, **(env or {})})["Id"]
         raw, first = _hijack(exec_id)
         out, err = Capped(cap), Capped(cap)
         stopped = None

@@ -16,11 +16,13 @@ from jsonschema import Draft202012Validator
 if TYPE_CHECKING:
     from ..episode import Episode
     from ..packs import Scenario
+    from ..sandbox.base import Sandbox
 
 FAILURE_MODES = (
     "verifier_fail", "wrong_answer", "invalid_json", "schema_violation", "no_answer_found",
     "token_limit", "timeout", "agent_loop_exhausted", "sandbox_error", "server_error",
     "http_error", "model_endpoint_unreachable", "dataset_unavailable", "verifier_timeout",
+    "invalid_patch",
 )
 
 
@@ -46,6 +48,9 @@ class Verdict:
 
 VerifyFn = Callable[[Mapping[str, Any], "Scenario", "Episode"], Verdict]
 CheckFn = Callable[[Mapping[str, Any], "Scenario"], str | None]
+# A sandboxed kind's look at the sandbox after the episode (tests run, state read), done on
+# the engine's thread while the sandbox exists; what it returns becomes `episode.evidence`.
+GatherFn = Callable[[Mapping[str, Any], "Scenario", "Episode", "Sandbox"], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,7 @@ class Kind:
     params: Draft202012Validator
     check: CheckFn | None  # meaning checks beyond the schema (e.g. tool names exist)
     needs: frozenset[str] = frozenset()  # capabilities beyond the episode: "sandbox", "judge"
+    gather: GatherFn | None = None  # a "sandbox" kind's evidence gathering
 
 
 REGISTRY: dict[str, Kind] = {}
@@ -62,14 +68,15 @@ CAPABILITIES = ("sandbox", "judge")
 
 
 def register(name: str, params_schema: Mapping[str, Any], check: CheckFn | None = None,
-             needs: tuple[str, ...] = ()):
+             needs: tuple[str, ...] = (), gather: GatherFn | None = None):
     unknown = set(needs) - set(CAPABILITIES)
     assert not unknown, f"unknown capabilities {unknown}"
+    assert (gather is not None) == ("sandbox" in needs), "a sandbox kind gathers its evidence; no other does"
 
     def wrap(fn: VerifyFn) -> VerifyFn:
         schema = {"type": "object", **params_schema}
         schema.setdefault("properties", {})["kind"] = {"const": name}
-        REGISTRY[name] = Kind(name, fn, Draft202012Validator(schema), check, frozenset(needs))
+        REGISTRY[name] = Kind(name, fn, Draft202012Validator(schema), check, frozenset(needs), gather)
         return fn
     return wrap
 
@@ -77,6 +84,12 @@ def register(name: str, params_schema: Mapping[str, Any], check: CheckFn | None 
 def needs(scenario: "Scenario") -> frozenset[str]:
     """What the scenario's verifier needs beyond the episode."""
     return REGISTRY[scenario.verifier["kind"]].needs
+
+
+def gather(scenario: "Scenario", episode: "Episode", sandbox: "Sandbox") -> dict[str, Any]:
+    """What the scenario's sandbox shows after the episode, for its verifier ({} for a pure kind)."""
+    kind = REGISTRY[scenario.verifier["kind"]]
+    return kind.gather(scenario.verifier, scenario, episode, sandbox) if kind.gather else {}
 
 
 def check_params(scenario: "Scenario") -> str | None:
@@ -89,6 +102,8 @@ def check_params(scenario: "Scenario") -> str | None:
     if err is not None:
         at = ".".join(str(p) for p in err.absolute_path)
         return f"{at + ': ' if at else ''}{err.message}"
+    if "sandbox" in kind.needs and not scenario.pack.sandbox:
+        return f"kind {kind.name} runs in a sandbox: the pack must name its sandbox image"
     return kind.check(spec, scenario) if kind.check else None
 
 

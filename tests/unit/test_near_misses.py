@@ -20,7 +20,8 @@ from pytest_modelqa.verdicts import evaluate
 from pytest_modelqa.verifiers import verify
 
 SHIPPED = [load_checked(p) for p in discover([shipped_packs_dir()])]
-SCENARIOS = {s.key: s for pack in SHIPPED for s in pack.scenarios}
+# Sandboxed packs' probes run in real sandboxes: tests/sandbox/test_sandboxed_packs.py.
+SCENARIOS = {s.key: s for pack in SHIPPED if not pack.meta.sandbox for s in pack.scenarios}
 TOOLS = [{"name": "get_weather", "description": "Current weather.",
           "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}]
 GOLD = [{"tool_calls": [{"name": "get_weather", "arguments": {"city": "Oslo"}}]}, {"content": "It is 3 °C in Oslo."}]

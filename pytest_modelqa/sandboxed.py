@@ -1,0 +1,96 @@
+"""Scenarios that run in a sandbox: one fresh sandbox per episode, prepared, acted on, read.
+
+The agent loop stays here on the host (a container needs no network to reach the model);
+the sandbox only executes actions and holds state. In order: take a fresh sandbox of the
+pack's image from the warm pool; lay down the guest scripts, the scenario's workspace files
+(under work/), run its setup commands and, for agent packs, the tools' initial state; run
+the episode with the pack's executor acting on that sandbox; let the verifier's kind gather
+what it judges (hidden tests run, checks of the final state) while the sandbox still exists;
+release it (removed, never reused)."""
+
+from __future__ import annotations
+
+import json
+import time
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterator
+
+from .episode import Episode, Responder, run_episode
+from .errors import SandboxError
+from .sandbox.base import Limits
+from .tools import GUEST, AgentTools, Delegate, executor_for
+from .verifiers import gather
+
+if TYPE_CHECKING:
+    from .packs import Scenario
+    from .sandbox.base import Sandbox
+    from .sandbox.service import Sandboxes
+
+GUEST_SOURCES = Path(__file__).parent / "sandbox" / "guest"
+WORK = "work"  # the model's working directory, relative to the sandbox's scratch dir
+LIMITS = Limits()
+SETUP_S = 60.0
+
+
+def guest_files() -> dict[str, str]:
+    return {f"{GUEST}/{p.name}": p.read_text() for p in sorted(GUEST_SOURCES.iterdir()) if p.is_file()
+            and p.suffix in (".py", ".sh")}
+
+
+def prepare(sandbox: "Sandbox", scenario: "Scenario") -> None:
+    """The sandbox as the scenario's first turn finds it."""
+    sandbox.write_files({**guest_files(), **{f"{WORK}/{k}": v for k, v in scenario.workspace.items()}})
+    script = "\n".join(["set -e", f"mkdir -p {WORK}", f"cd {WORK}", *scenario.setup])
+    r = sandbox.exec(["bash", "-c", script], timeout=SETUP_S)
+    if not r.ok:
+        raise SandboxError(f"the scenario's setup failed in the sandbox (exit {r.exit_code}, "
+                           f"{r.limit or 'no limit hit'}): {(r.stderr or r.stdout).strip()[-300:]}")
+    if scenario.pack.executor == "agent":
+        r = sandbox.exec(["python3", f"{GUEST}/agent.py", "init"], stdin=json.dumps(dict(scenario.state)),
+                         timeout=SETUP_S)
+        if not r.ok:
+            raise SandboxError(f"the agent tools' initial state was refused: {r.stderr.strip()[:300]}")
+
+
+@contextmanager
+def prepared(scenario: "Scenario", sandboxes: "Sandboxes") -> Iterator["Sandbox"]:
+    """A fresh sandbox of the pack's image, prepared for the scenario; released on leaving."""
+    pool = sandboxes.pool()
+    sandbox = pool.acquire(scenario.pack.sandbox or "", LIMITS)
+    try:
+        prepare(sandbox, scenario)
+        yield sandbox
+    finally:
+        pool.release(sandbox)
+
+
+def run_sandboxed(scenario: "Scenario", respond: Responder, sandboxes: "Sandboxes",
+                  delegate: Delegate | None = None, deadline: float | None = None) -> Episode:
+    """The scenario's episode in a fresh sandbox, with the evidence its verifier judges.
+    `deadline` (monotonic) bounds the sandboxed steps too: each command gets what is left."""
+    remaining: Callable[[], float] | None = None if deadline is None else (lambda: deadline - time.monotonic())
+    with prepared(scenario, sandboxes) as sandbox:
+        tools = executor_for(scenario, sandbox, delegate, remaining)
+        episode = run_episode(scenario, respond, tools)
+        evidence = gather(scenario, episode, sandbox)
+    if isinstance(tools, AgentTools) and tools.delegations:
+        evidence = {**evidence, "delegations": tools.delegations}
+    return replace(episode, evidence=evidence)
+
+
+def regather(scenario: "Scenario", episode: Episode, sandboxes: "Sandboxes") -> Episode:
+    """A saved single-turn episode's evidence gathered again in a fresh sandbox (`modelqa
+    rescore`): possible only where no tool acted on the sandbox during the episode."""
+    assert scenario.pack.executor == "mocks"
+    with prepared(scenario, sandboxes) as sandbox:
+        return replace(episode, evidence=gather(scenario, episode, sandbox))
+
+
+def control_delegate(scenario: "Scenario") -> Delegate:
+    """How a control answers `delegate`: the scenario's scripted reply for that task."""
+    def answer(task: str) -> str:
+        found = scenario.delegate_reply(task)
+        return found if found is not None else "I cannot help with that sub-task."
+    return answer
