@@ -115,12 +115,12 @@ HAPPY = [
      {"results": [{"url": API, "title": API, "snippet": "The API returns JSON."}]}),
     ("browser_search", {"query": "install"},
      {"results": [{"url": GUIDE, "title": "Guide", "snippet": "Install with pip."}]}),
-    ("browser_search", {"query": "docs"}, {"results": [
-        {"url": API, "title": API, "snippet": "no heading on this one"},
-        {"url": GUIDE, "title": "Guide", "snippet": "Guide"},
-        {"url": HOME, "title": "Docs home", "snippet": "# Docs home"}]}),
+    ("browser_search", {"query": "docs"}, {"results": [  # the API page matches by its title: its url
+        {"url": HOME, "title": "Docs home", "snippet": "# Docs home"},
+        {"url": API, "title": API, "snippet": API}]}),
     ("browser_search", {"query": "nowhere"}, {"results": []}),
-    ("artifact_save", {"name": "sum", "content": "short", "kind": "summary"}, {"ok": True, "name": "sum", "replaced": False}),
+    ("artifact_save", {"name": "sum", "content": "short", "kind": "summary"},
+     {"ok": True, "name": "sum", "replaced": False}),
     ("artifact_save", {"name": "draft", "content": "Hi all"}, {"ok": True, "name": "draft", "replaced": True}),
     ("artifact_list", {}, {"artifacts": [{"name": "draft", "kind": "email", "bytes": 9}]}),
 ]
@@ -150,7 +150,8 @@ def test_the_effects_are_in_the_dump(box: Path) -> None:
 ERRORS = [
     ("memory_write", {"key": "k"}, "memory_write needs the argument 'text' (a string)"),
     ("memory_write", {"key": 1, "text": "t"}, "argument 'key' of memory_write must be a string, got a number"),
-    ("memory_write", {"key": "k", "text": "t", "ttl": 5}, "unknown argument 'ttl' for memory_write (it takes: key, text)"),
+    ("memory_write", {"key": "k", "text": "t", "ttl": 5},
+     "unknown argument 'ttl' for memory_write (it takes: key, text)"),
     ("memory_write", {"key": "   ", "text": "t"}, "key must be 1-64 characters"),
     ("memory_write", {"key": "k" * 65, "text": "t"}, "key must be 1-64 characters"),
     ("memory_write", {"key": "k", "text": "x" * 65537}, "the limit is 65,536"),
@@ -263,7 +264,8 @@ def test_an_invalid_cron_line_is_refused(box: Path, when: str, message: str) -> 
     assert dump(box)["jobs"] == [STANDUP]
 
 
-@pytest.mark.parametrize("when,stored", [("2026-03-06T10:01", "2026-03-06T10:01"), ("2027-01-01 00:00", "2027-01-01T00:00"),
+@pytest.mark.parametrize("when,stored", [("2026-03-06T10:01", "2026-03-06T10:01"),
+                                         ("2027-01-01 00:00", "2027-01-01T00:00"),
                                          ("2026-03-06T10:00:00", "2026-03-06T10:00")])
 def test_a_one_off_time_from_now_on_is_accepted(box: Path, when: str, stored: str) -> None:
     assert call(box, "schedule_create", {"name": "j", "when": when, "task": "t"})["when"] == stored
@@ -349,15 +351,18 @@ def test_the_state_stays_small(tmp_path: Path, what: str) -> None:
                                 {"path": "f000.txt", "content": "u"})}[what]
     assert "200" in call(tmp_path, tool, new)["error"]
     assert "error" not in call(tmp_path, tool, old)  # replacing is still fine
-    key = next(iter(seed[what]))[:-1] + "1"  # one more than the limit at init is a usage error
-    over = {what: {**seed[what], key.replace("001", "new"): next(iter(seed[what].values()))}}
-    assert run(tmp_path, "init", stdin=json.dumps(over)).returncode == 2
+    extra = {"memory": ("new", "t"), "artifacts": ("new", {"kind": "note", "content": "c"}),
+             "files": ("new.txt", "c")}[what]
+    over = {what: {**seed[what], extra[0]: extra[1]}}  # one more than the limit at init is a usage error
+    done = run(tmp_path, "init", stdin=json.dumps(over))
+    assert done.returncode == 2 and b"200" in done.stderr
 
 
 def script(cwd: Path) -> str:
     agent(cwd, "init", stdin=SEED)
     for tool, args in [("memory_write", {"key": "z", "text": "last"}), ("memory_write", {"key": "a", "text": "first"}),
-                       ("file_write", {"path": "b/2.txt", "content": "2"}), ("file_write", {"path": "a/1.txt", "content": "1"}),
+                       ("file_write", {"path": "b/2.txt", "content": "2"}),
+                       ("file_write", {"path": "a/1.txt", "content": "1"}),
                        ("schedule_create", {"name": "x", "when": "0 7 * * SAT", "task": "t"}),
                        ("browser_open", {"url": GUIDE}), ("browser_follow", {"n": 1}), ("nope", {}),
                        ("artifact_save", {"name": "r", "content": "c", "kind": "report"})]:
@@ -372,15 +377,26 @@ def test_the_same_calls_give_a_byte_identical_dump(tmp_path: Path) -> None:
     assert first == second
     assert run(tmp_path / "one", "dump").stdout.decode() == first  # dumping is no call and changes nothing
     state = json.loads(first)
-    assert list(state) == sorted(state) and list(state["files"]) == ["a/1.txt", "b/2.txt", "notes/todo.txt", "readme.md"]
+    assert list(state) == sorted(state)
+    assert list(state["files"]) == ["a/1.txt", "b/2.txt", "notes/todo.txt", "readme.md"]
     assert state["calls"]["nope"] == 1
 
 
-def test_init_starts_afresh(box: Path) -> None:
+def test_init_resets_the_tool_state_and_keeps_the_workspace(box: Path) -> None:
     call(box, "file_write", {"path": "extra.txt", "content": "x"})
     call(box, "memory_write", {"key": "extra", "text": "x"})
-    agent(box, "init", stdin={"now": NOW})
-    assert dump(box) == {"memory": {}, "files": {}, "jobs": [], "artifacts": {}, "visited": [], "calls": {}}
+    call(box, "browser_open", {"url": HOME})
+    agent(box, "init", stdin={"now": NOW, "files": {"readme.md": "seeded"}})
+    files = {**SEED["files"], "extra.txt": "x", "readme.md": "seeded"}  # work/ is the host's workspace too
+    assert dump(box) == {"memory": {}, "files": files, "jobs": [], "artifacts": {}, "visited": [], "calls": {}}
+    assert call(box, "browser_follow", {"n": 1}) == {"error": "no page is open: use browser_open first"}
+
+
+def test_init_writes_its_files_over_a_workspace_laid_out_before_it(tmp_path: Path) -> None:
+    (tmp_path / "work" / "src").mkdir(parents=True)
+    (tmp_path / "work" / "src" / "app.py").write_text("print(1)\n")
+    agent(tmp_path, "init", stdin={"files": {"notes.md": "n"}})
+    assert dump(tmp_path)["files"] == {"notes.md": "n", "src/app.py": "print(1)\n"}
 
 
 def test_empty_stdin_means_no_arguments(box: Path) -> None:
@@ -448,3 +464,15 @@ def test_it_runs_in_the_local_sandbox_backend() -> None:
         assert box.read_file("work/out/answer.txt") == b"42"
     finally:
         box.close()
+
+
+def test_searches_return_at_most_five_and_snippets_are_short(tmp_path: Path) -> None:
+    pages = {f"https://s.example/{n}": f"# Page {n}\nintro\nalpha {'x' * 300}\n" for n in range(7)}
+    memory = {f"m{n:02}": "alpha beta" for n in range(12)}
+    agent(tmp_path, "init", stdin={"pages": pages, "memory": memory})
+    found = call(tmp_path, "browser_search", {"query": "Alpha"})["results"]
+    assert [r["url"] for r in found] == sorted(pages)[:5]
+    assert all(r["snippet"] == f"alpha {'x' * 154}" for r in found)
+    assert [r["key"] for r in call(tmp_path, "memory_search", {"query": "beta alpha"})["results"]] == sorted(memory)[:5]
+    assert call(tmp_path, "memory_read", {"key": "zz"}) == {
+        "error": "no memory under 'zz' (keys: m00, m01, m02, m03, m04, m05, m06, m07, m08, m09 and 2 more)"}

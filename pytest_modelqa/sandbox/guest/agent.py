@@ -9,7 +9,8 @@ directory (the sandbox scratch dir): `.modelqa/state/`, `.modelqa/web/` and the 
     python3 agent.py dump        the final state, for grading (keys sorted)
 
 Exit 0 whenever the script worked (a tool error is a result); exit 2 with one line on stderr
-for a usage error, bad JSON or a bad init. Stdlib only; writes nothing outside the cwd.
+for a usage error, bad JSON or a bad init. Stdlib only; writes nothing outside the cwd. init
+resets the tools' state but keeps work/ (the host may have laid a workspace out there first).
 
 `when` is stored normalised: a one-off time as YYYY-MM-DDTHH:MM (a space instead of T and
 ":00" seconds accepted); a cron line as five fields joined by single spaces, month and weekday
@@ -478,12 +479,13 @@ def init(spec):
     files = table("files", dict, "an object")
     os.makedirs(ROOT, exist_ok=True)
     with locked():
-        for path in (f"{ROOT}/state", f"{ROOT}/web", TMP, WORK):  # a fresh start every time
+        for path in (f"{ROOT}/state", f"{ROOT}/web", TMP):  # the tools' state starts afresh every time
             if os.path.isdir(path) and not os.path.islink(path):
                 shutil.rmtree(path)
             elif os.path.lexists(path):
                 os.unlink(path)
             os.makedirs(path)
+        os.makedirs(WORK, exist_ok=True)  # kept: the host may have laid out a workspace there
         for path, content in files.items():
             apply("file_write", {"path": path, "content": content}, f"file {path!r}")
         atomic_write(WEB, json.dumps(web, sort_keys=True).encode())
