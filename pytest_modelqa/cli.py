@@ -22,10 +22,12 @@ from . import baseline, report
 from .config import RunConfig
 from .episode import replay
 from .catalogue import load_all
-from .errors import BaselineError, CliError
+from .errors import BaselineError, CliError, SandboxError
 from .packs import Pack
 from .probe import EndpointInfo
 from .results import ScenarioResult, check_results, write_json_atomic
+from .sandbox.service import Sandboxes
+from .sandboxed import regather
 from .verifiers.bounded import BoundedVerifier, VerifierTimeout
 
 EXIT_USAGE = 2
@@ -59,14 +61,16 @@ def rescore(doc: dict[str, Any], packs: dict[str, Pack]) -> tuple[dict[str, Any]
     results: list[ScenarioResult] = []
     lines: list[str] = []
     checker = BoundedVerifier()
+    boxes = Sandboxes(cfg.sandbox_backend, cfg.sandboxes)  # starts nothing unless a fix is re-run
     try:
         for saved in doc["scenarios"]:
-            result, line = _rescore_one(saved, packs, tests, checker)
+            result, line = _rescore_one(saved, packs, tests, checker, boxes)
             results.append(result)
             if line:
                 lines.append(line)
     finally:
         checker.close()
+        boxes.close()
     # A pack whose installed version differs keeps its saved row: its verdicts were kept too.
     summaries = []
     for row in doc["packs"]:
@@ -87,7 +91,7 @@ def rescore(doc: dict[str, Any], packs: dict[str, Pack]) -> tuple[dict[str, Any]
 
 
 def _rescore_one(saved: dict[str, Any], packs: dict[str, Pack], tests: set[str],
-                 checker: BoundedVerifier) -> tuple[ScenarioResult, str | None]:
+                 checker: BoundedVerifier, boxes: Sandboxes) -> tuple[ScenarioResult, str | None]:
     """(the result, rescored where it can be; a line saying what changed or why it was kept)."""
     r = ScenarioResult.from_json(saved)
     pack = packs.get(r.pack)
@@ -98,8 +102,13 @@ def _rescore_one(saved: dict[str, Any], packs: dict[str, Pack], tests: set[str],
         raise CliError(f"pack {r.pack} is not installed: give its directory with --packs-dir")
     if why is not None:
         return r, f"{r.pack} {r.scenario}{_rep(r)}: not rescorable: {why}"
+    episode = replay(scenario, r.messages, r.finish_reason)
     try:
-        v = checker(scenario, replay(scenario, r.messages, r.finish_reason))
+        if pack.meta.sandbox:  # a fix is re-run against the hidden tests in a fresh sandbox
+            episode = regather(scenario, episode, boxes)
+        v = checker(scenario, episode)
+    except SandboxError as exc:
+        return r, f"{r.pack} {r.scenario}{_rep(r)}: not rescored: no sandbox: {exc}"
     except VerifierTimeout as exc:
         return r, f"{r.pack} {r.scenario}{_rep(r)}: not rescored: {exc}"
     new = ScenarioResult.from_json({**saved, "passed": v.passed, "outcome": "passed" if v.passed else "failed",
@@ -123,8 +132,9 @@ def not_rescorable(r: ScenarioResult, pack: Pack | None, scenario: Any) -> str |
         return f"pack {r.pack} not found"
     if pack.meta.version != r.pack_version:
         return f"pack version {r.pack_version} in the results, {pack.meta.version} installed"
-    if pack.meta.sandbox:
-        return f"its verifier executes code in the {pack.meta.sandbox} sandbox"
+    if pack.meta.sandbox and pack.meta.executor != "mocks":
+        return ("a multi-turn sandboxed scenario: its final state lived in the episode's sandbox, which is gone "
+                "(run the scenario again)")
     if scenario is None:
         return f"scenario {r.scenario} is no longer in {r.pack}"
     return None

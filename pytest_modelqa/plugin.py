@@ -128,6 +128,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
 @pytest.hookimpl(wrapper=True)
 def pytest_report_to_serializable(config: pytest.Config, report: Any):
     data = yield
+    if data is not None and getattr(report, "modelqa_skipped", None) is not None:
+        data["modelqa_skipped"] = list(report.modelqa_skipped)
     if data is not None and getattr(report, "modelqa_result", None) is not None:
         data["modelqa_result"] = report.modelqa_result.to_json()
         data["modelqa_reused"] = bool(getattr(report, "modelqa_reused", False))
@@ -138,6 +140,8 @@ def pytest_report_to_serializable(config: pytest.Config, report: Any):
 @pytest.hookimpl(wrapper=True)
 def pytest_report_from_serializable(config: pytest.Config, data: dict[str, Any]):
     report = yield
+    if report is not None and "modelqa_skipped" in data:
+        report.modelqa_skipped = tuple(data["modelqa_skipped"])
     if report is not None and "modelqa_result" in data:
         from .report import RowSpec
         from .results import ScenarioResult
@@ -156,6 +160,8 @@ class ReportListener:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if getattr(report, "modelqa_result", None) is not None:
             self.mq.logreport(report)
+        elif getattr(report, "modelqa_skipped", None) is not None:
+            self.mq.skipped_item(*report.modelqa_skipped)
 
 
 @pytest.hookimpl(tryfirst=True)

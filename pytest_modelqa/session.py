@@ -71,6 +71,7 @@ class ModelQASession:
         self.groups: dict[str, RowSpec] = {}  # the rows of hand-written tests, as collected
         self.rows: dict[str, RowSpec] = {}  # the rows results were reported for (any process's)
         self.summary: SessionSummary | None = None
+        self.skipped: dict[str, tuple[int, str]] = {}  # pack -> (scenarios skipped, why)
         self._markers: set[str] = set()
         self._sandbox_problems: dict[str, str] = {}  # image -> why it cannot be started ("" when it can)
         self._chat_client: Any = None
@@ -275,6 +276,11 @@ class ModelQASession:
     def attach(self, item: pytest.Item, report: pytest.TestReport) -> None:
         """Put the item's result on its report (serialised for xdist by the plugin's hooks)."""
         if isinstance(item, ScenarioItem):
+            if report.when == "setup" and report.skipped and item.result is None:
+                why = self.missing_needs(item.scenario)
+                if why:  # the summary says which packs did not run, and why
+                    pack = item.scenario.pack.id
+                    report.modelqa_skipped = (pack, why.removeprefix(f"{pack} "))  # type: ignore[attr-defined]
             if item.result is not None and (report.when == "call" or (report.when == "setup" and report.failed)):
                 if report.when == "setup":  # pytest would print its own setup frames for it
                     report.longrepr = error_text(item.result)
@@ -305,6 +311,12 @@ class ModelQASession:
                 tr.write_line(failure_text(result) if result.outcome == "failed"
                               else f"{result.scenario}: serving error {result.failure_mode}: {result.detail}",
                               red=True)
+
+    def skipped_item(self, pack: str, why: str) -> None:
+        """A scenario that could not run here (its sandbox is missing): counted per pack."""
+        if not self.worker:
+            count, _ = self.skipped.get(pack, (0, why))
+            self.skipped[pack] = (count + 1, why)
 
     def record(self, result: ScenarioResult, reused: bool = False) -> None:
         """A finished item's result, in the process that sees every report; `reused`: taken
@@ -365,7 +377,8 @@ class ModelQASession:
         record = RunRecord(self.cfg, tuple(rows), tuple(self.results), tuple(self.endpoints), selection,
                            self.run_id, dt.datetime.now(dt.timezone.utc), self.baseline,
                            str(self.baseline_path(self.cfg.baseline_diff) or ""), capture, self.reused,
-                           self.journal.path if self.journal is not None and self.journal.path.exists() else None)
+                           self.journal.path if self.journal is not None and self.journal.path.exists() else None,
+                           tuple((p, n, why) for p, (n, why) in sorted(self.skipped.items())))
         self.summary = write(summarise(record))
         session.exitstatus = self._gate_exit(session)
         if self.summary.unwritten and session.exitstatus == pytest.ExitCode.OK:

@@ -61,6 +61,7 @@ class Simulator:
         self.rng = random.Random(opts.seed)
         self.index: dict[str, Scenario] = {}
         self.prefix_lengths: set[int] = set()
+        self.delegators: list[Scenario] = []  # scenarios whose gold delegates sub-tasks
         catalogue, errors = load_all(opts.packs_dirs)
         for exc in errors:
             print(f"simulator: skipping {exc}", file=sys.stderr)
@@ -68,6 +69,8 @@ class Simulator:
             for s in pack.scenarios:
                 self.index[_key(list(s.messages))] = s
                 self.prefix_lengths.add(len(s.messages))
+                if s.delegate_replies:
+                    self.delegators.append(s)
         self.slots = asyncio.Semaphore(opts.slots)
         self.stats: Counter[str] = Counter()
         self.by_scenario: Counter[str] = Counter()
@@ -92,13 +95,23 @@ class Simulator:
         messages = body.get("messages") or []
         scenario = self.find(messages)
         if scenario is None:
-            return Reply(content=" ".join(str(i) for i in range(1, 41)))
+            return self.delegated(messages) or Reply(content=" ".join(str(i) for i in range(1, 41)))
         self.by_scenario[scenario.key] += 1
         turn = sum(1 for m in messages[len(scenario.messages):] if m.get("role") == "assistant")
         if self.right(scenario, body.get("seed")):
             return scenario.gold[min(turn, len(scenario.gold) - 1)]
         digest = hashlib.sha256(scenario.key.encode()).digest()
         return junk_reply(WRONG_VARIANTS[digest[0] % len(WRONG_VARIANTS)], scenario, turn)
+
+    def delegated(self, messages: list[Any]) -> Reply | None:
+        """A `delegate` tool's sub-request (a lone task message): the scripted reply to it."""
+        if len(messages) != 1 or not isinstance(messages[0], dict) or not isinstance(messages[0].get("content"), str):
+            return None
+        for s in self.delegators:
+            found = s.delegate_reply(messages[0]["content"])
+            if found is not None:
+                return Reply(content=found)
+        return None
 
     def completion(self, body: dict[str, Any], reply: Reply) -> dict[str, Any]:
         content, finish = reply.content, "tool_calls" if reply.tool_calls else "stop"

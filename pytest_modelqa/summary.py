@@ -37,6 +37,7 @@ class RunRecord:
     capture_path: Path | None = None
     resumed: int = 0
     journal: Path | None = None
+    skipped: tuple[tuple[str, int, str], ...] = ()  # (pack, scenarios, why): could not run here
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,8 @@ def summarise(rec: RunRecord) -> SessionSummary:
     quality = report.quality_line(packs, cfg, mode, rec.now.date(), partial)
     doc = report.document(packs, results, cfg, rec.endpoints, mode, warns, quality, rec.now, rec.run_id,
                           rec.selection)
+    if rec.skipped:
+        doc["skipped"] = [{"pack": p, "scenarios": n, "reason": why} for p, n, why in rec.skipped]
     gate: list[str] = []
     failed = False
     if rec.baseline is not None:
@@ -129,7 +132,9 @@ def render(summary: SessionSummary, tr: Any) -> None:
     if summary.repeats:
         tr.write_line("")
         tr.write_line(summary.repeats)
-    for title, lines, colour in (("Failures:", summary.failures, {}),
+    skipped = tuple(f"{p} ({n} scenario{'s' * (n != 1)}) {why}" for p, n, why in summary.record.skipped)
+    for title, lines, colour in (("Skipped (not run, so not scored):", skipped, {"yellow": True}),
+                                 ("Failures:", summary.failures, {}),
                                  ("Serving errors (not quality failures):", summary.errors, {"red": True}),
                                  ("Warnings:", summary.warnings, {"yellow": True})):
         if lines:
