@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -14,6 +15,8 @@ import pytest
 # Imported here, once, so pytester's in-process runs (which drop modules first imported during
 # a run) never re-import yaml: its C loader cannot be re-initialised against a fresh module.
 import pytest_modelqa.session  # noqa: F401
+from pytest_modelqa.errors import SandboxError
+from pytest_modelqa.sandbox.images import BUILD_COMMAND
 
 TESTS = Path(__file__).parent
 SELFTEST_PACKS = TESTS / "packs"
@@ -83,3 +86,27 @@ def wait_until(predicate, timeout: float = 10.0) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError("condition not met")
         time.sleep(0.05)
+
+
+# -- Docker: sandbox tests run against the real Engine; without it (or the images) they skip,
+# saying how to enable them; under CI (CI=true), which has both, they fail.
+def unavailable(why: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI must run the sandbox tests: {why}")
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="session")
+def docker_backend():
+    from pytest_modelqa.sandbox.docker import DockerBackend
+    try:
+        backend = DockerBackend("tests")
+    except SandboxError as exc:
+        unavailable(str(exc))
+    backend.sweep()  # what an earlier, killed test run left (its owner process is gone)
+    for image in ("python", "cli"):
+        why = backend.available(image)
+        if why:
+            unavailable(f"{why} (or `{BUILD_COMMAND}`)")
+    yield backend
+    backend.close()

@@ -297,12 +297,14 @@ class DockerBackend:
 
 
 def sweep(docker_client: Any, owner: str | None = None) -> int:
+    # The low-level listing: the high-level one inspects each container in turn, and another
+    # run removing one of its own meanwhile would make that a NotFound error.
     removed = 0
-    for c in docker_client.containers.list(all=True, filters={"label": OWNER_LABEL}):
-        who = c.labels.get(OWNER_LABEL, "")
+    for c in docker_client.api.containers(all=True, filters={"label": OWNER_LABEL}):
+        who = (c.get("Labels") or {}).get(OWNER_LABEL, "")
         if (who == owner) if owner else not owner_alive(who):
             try:
-                c.remove(force=True)
+                docker_client.api.remove_container(c["Id"], force=True)
                 removed += 1
             except Exception:  # noqa: BLE001 - removed meanwhile
                 pass

@@ -40,7 +40,9 @@ def test_inert_plugin_costs_nothing_measurable_at_startup(pytester: pytest.Pytes
 
 
 @pytest.mark.parametrize("control", ["oracle", "junk", "near-miss"])
-def test_controls_hold_for_every_pack(pytester: pytest.Pytester, control: str, results_schema) -> None:
+def test_controls_hold_for_every_pack(pytester: pytest.Pytester, control: str, results_schema,
+                                      docker_backend) -> None:
+    """Every pack, the sandboxed ones through real sandboxes (their gold commands really run)."""
     result, doc = run_json(pytester, f"--modelqa-control={control}")
     n = sum(len(p.scenarios) for p in ALL_PACKS)
     result.assert_outcomes(passed=n)
@@ -215,3 +217,22 @@ def test_last_failed_reruns_only_the_failed_scenarios(pytester: pytest.Pytester,
     again = pytester.runpytest(*args, "--lf")
     again.assert_outcomes(failed=failed)
     assert sum(sim.stats()["by_scenario"].values()) == 4 + failed + 1  # ST-01 takes two turns when right
+
+
+def test_without_docker_the_sandboxed_packs_are_skipped_with_the_reason(pytester: pytest.Pytester,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{pytester.path}/no-docker.sock")
+    result, doc = run_json(pytester, "--modelqa-control=oracle", "-m", "full", "-rs")
+    sandboxed = [p for p in SHIPPED if p.meta.sandbox]
+    plain = [p for p in SHIPPED if not p.meta.sandbox and "full" in p.meta.modes]
+    assert sandboxed and plain
+    result.assert_outcomes(passed=sum(len(p.scenarios) for p in plain),
+                           skipped=sum(len(p.scenarios) for p in sandboxed))
+    assert {r["pack"] for r in doc["packs"]} == {p.meta.id for p in plain}  # never a 0/0 row
+    assert [(s["pack"], s["scenarios"]) for s in doc["skipped"]] == sorted((p.meta.id, len(p.scenarios)) for p in sandboxed)
+    by_id = {p.meta.id: p for p in sandboxed}
+    assert all(s["reason"].startswith(f"needs the {by_id[s['pack']].meta.sandbox} sandbox: Docker Engine is not reachable")
+               for s in doc["skipped"])
+    result.stdout.fnmatch_lines(["Skipped (not run, so not scored):",
+                                 f"  {sandboxed[0].meta.id} ({len(sandboxed[0].scenarios)} scenario*) needs the * sandbox: "
+                                 "Docker Engine is not reachable*start it, or use --modelqa-sandbox-backend=local*"])
