@@ -110,6 +110,7 @@ class Simulator:
         for s in self.delegators:
             found = s.delegate_reply(messages[0]["content"])
             if found is not None:
+                self.stats["delegated"] += 1
                 return Reply(content=found)
         return None
 
