@@ -74,6 +74,7 @@ class ModelQASession:
         self.skipped: dict[str, tuple[int, str]] = {}  # pack -> (scenarios skipped, why)
         self._markers: set[str] = set()
         self._sandbox_problems: dict[str, str] = {}  # image -> why it cannot be started ("" when it can)
+        self._weak_isolation = False  # the sandbox backend isolates processes only (local)
         self._chat_client: Any = None
 
     # -- output ---------------------------------------------------------------------------------
@@ -252,9 +253,15 @@ class ModelQASession:
         image = scenario.pack.sandbox
         if image:
             if image not in self._sandbox_problems:
-                self._sandbox_problems[image] = pool_for(self.config, image)[1]
+                pool, why = pool_for(self.config, image)
+                self._sandbox_problems[image] = why
+                self._weak_isolation = pool is not None and pool.backend.isolation != "container"
             if self._sandbox_problems[image]:
                 return f"{scenario.pack.id} needs the {image} sandbox: {self._sandbox_problems[image]}"
+            if self._weak_isolation and scenario.pack.executor != "agent":
+                # the agent tools are ours; fixes and shell commands are the model's own code
+                return (f"{scenario.pack.id} runs model-written code, which the local backend (process isolation "
+                        "only) does not contain: it needs --modelqa-sandbox-backend=docker")
         if "judge" in needs(scenario):
             return f"{scenario.pack.id} needs a judge, which this run does not provide (see the README: judges)"
         return ""
@@ -380,6 +387,11 @@ class ModelQASession:
                            self.journal.path if self.journal is not None and self.journal.path.exists() else None,
                            tuple((p, n, why) for p, (n, why) in sorted(self.skipped.items())))
         self.summary = write(summarise(record))
+        sandboxed = {p.meta.id for p in self.catalogue.packs if p.meta.sandbox}
+        if self._weak_isolation and any(r.pack in sandboxed for r in self.results):
+            self.summary = self.summary.with_notes([
+                "Sandboxes: the local backend, process isolation only (this host's network, files and processes "
+                "were reachable from inside); only packs that run no model-written code used it"])
         session.exitstatus = self._gate_exit(session)
         if self.summary.unwritten and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED  # an artifact asked for is missing
