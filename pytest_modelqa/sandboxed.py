@@ -74,6 +74,7 @@ def run_sandboxed(scenario: "Scenario", respond: Responder, sandboxes: "Sandboxe
     with prepared(scenario, sandboxes) as sandbox:
         tools = executor_for(scenario, sandbox, delegate, remaining)
         episode = run_episode(scenario, respond, tools)
+        sandbox.kill_all()  # a command left running in the background must not change the state being read
         evidence = gather(scenario, episode, sandbox)
     if isinstance(tools, AgentTools) and tools.delegations:
         evidence = {**evidence, "delegations": tools.delegations}

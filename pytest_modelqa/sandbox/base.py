@@ -54,6 +54,10 @@ class Sandbox(Protocol):
     def exec(self, cmd: Sequence[str], stdin: str | bytes | None = None, cwd: str | None = None,
              env: Mapping[str, str] | None = None, timeout: float | None = None) -> ExecResult: ...
 
+    def kill_all(self) -> None:
+        """End every process the commands so far left running (before the final state is read)."""
+        ...
+
     def close(self) -> None: ...
 
 

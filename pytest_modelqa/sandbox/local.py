@@ -119,6 +119,9 @@ class LocalSandbox:
         except (ProcessLookupError, PermissionError):
             pass
 
+    def kill_all(self) -> None:
+        """Nothing to do: each command's whole session is killed when the command ends."""
+
     def close(self) -> None:
         shutil.rmtree(self.scratch, ignore_errors=True)
 

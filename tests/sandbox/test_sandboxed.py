@@ -105,6 +105,15 @@ def test_checks_see_the_final_state_not_the_session(boxes):
     assert not v.passed and "no .JPG file is left" in v.detail
 
 
+def test_what_the_commands_left_running_is_stopped_before_the_checks(boxes):
+    sc = CLI.scenarios[0]
+    late = dict(sc.verifier, checks=[{"label": "nothing appears late", "run": "sleep 4; test ! -e photos/late"}],
+                answer={"answer": 3})
+    trail = [cmd("(sleep 3; touch photos/late) >/dev/null 2>&1 &"), Reply("ANSWER: 3")]
+    episode = run_sandboxed(replace(sc, verifier=late), scripted_responder(trail), boxes)
+    assert episode.evidence["checks"][0]["exit"] == 0
+
+
 def test_sandboxed_episodes_run_concurrently_up_to_the_pool_size(boxes):
     sc = scenario(CLI.scenarios[0], max_steps=3)
     spans: list[tuple[float, float]] = []
