@@ -118,13 +118,14 @@ def test_thinking_controls_and_tools_against_the_real_server(llama_server) -> No
 
 
 def test_sandboxed_packs_against_the_real_model(pytester, llama_server, docker_backend, results_schema) -> None:
-    """Two scenarios of each sandboxed pack: the real model's fixes, commands and tool calls go
-    through real sandboxes; every verdict is a scored one and says why it failed."""
-    picked = "BF-01 or BF-02 or CLI-01 or CLI-02 or HA-01 or HA-02"
+    """A scenario of each sandboxed pack (the whole of -m full takes the tiny model about an hour
+    here): the real model's fix, commands and tool calls go through real sandboxes; every
+    verdict is a scored one and says why it failed."""
+    picked = "BF-02 or CLI-01 or HA-01"
     result, doc = run_packs(pytester, llama_server.url, "sandboxed", "-m", "sandboxed", "-k", picked, "--modelqa-no-thinking")
     jsonschema.validate(doc, results_schema)
     assert {p["pack"] for p in doc["packs"]} == {"BugFind-15", "CLI-40", "HermesAgent-20"}
-    assert len(doc["scenarios"]) == 6
+    assert len(doc["scenarios"]) == 3
     for s in doc["scenarios"]:
         assert s["outcome"] in ("passed", "failed"), (s["scenario"], s["failure_mode"], s["detail"])
         assert s["trace"] and (s["outcome"] == "passed" or (s["failure_mode"] and s["detail"]))
