@@ -118,8 +118,8 @@ def test_thinking_controls_and_tools_against_the_real_server(llama_server) -> No
 
 
 def test_sandboxed_packs_against_the_real_model(pytester, llama_server, docker_backend, results_schema) -> None:
-    """A scenario of each sandboxed pack (the whole of -m full takes the tiny model about an hour
-    here): the real model's fix, commands and tool calls go through real sandboxes; every
+    """A scenario of each sandboxed pack (a BugFind answer alone can take the tiny model minutes
+    at its 2,048-token budget): the real model's fix, commands and tool calls go through real sandboxes; every
     verdict is a scored one and says why it failed."""
     picked = "BF-02 or CLI-01 or HA-01"
     result, doc = run_packs(pytester, llama_server.url, "sandboxed", "-m", "sandboxed", "-k", picked, "--modelqa-no-thinking")
