@@ -199,16 +199,16 @@ def test_a_verifier_that_needs_a_missing_capability_skips_with_the_reason(pytest
     pytester.makeconftest(textwrap.dedent("""
         from pytest_modelqa.verifiers import Verdict, register
 
-        @register("needs_box", {"properties": {}}, needs=("sandbox",))
-        def needs_box(params, scenario, episode):
+        @register("needs_judge", {"properties": {}}, needs=("judge",))
+        def needs_judge(params, scenario, episode):
             return Verdict.ok(["ran"])
     """))
-    pack = (SELFTEST_PACKS / "selftest-4.yaml").read_text().replace("id: SelfTest-4", "id: Boxed-1")
-    pack = pack.replace("kind: final_answer", "kind: needs_box", 1)
-    (pytester.path / "boxed.yaml").write_text(pack)
-    result = pytester.runpytest(*NOCACHE, "boxed.yaml", "--modelqa-control=oracle", "-rs")
+    pack = (SELFTEST_PACKS / "selftest-4.yaml").read_text().replace("id: SelfTest-4", "id: Judged-1")
+    pack = pack.replace("kind: final_answer", "kind: needs_judge", 1)
+    (pytester.path / "judged.yaml").write_text(pack)
+    result = pytester.runpytest(*NOCACHE, "judged.yaml", "--modelqa-control=oracle", "-rs")
     assert result.parseoutcomes()["skipped"] == 1
-    result.stdout.fnmatch_lines(["*Boxed-1 needs a sandbox, which this run does not provide*"])
+    result.stdout.fnmatch_lines(["*Judged-1 needs a judge, which this run does not provide*"])
 
 
 def test_a_journal_with_finished_scenarios_survives_every_later_run(pytester: pytest.Pytester, simulator) -> None:
