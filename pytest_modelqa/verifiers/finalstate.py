@@ -12,7 +12,8 @@
   value or a list of alternatives; `{"$contains": [...], "$excludes": [...]}` for free text).
 
 Both may also require, of the final answer, an `ANSWER:` line (`answer`: `final_answer`
-parameters) and phrases (`mentions`: each item a phrase or a list of alternatives)."""
+parameters) and phrases (`mentions`: each item a phrase or a list of alternatives), and forbid
+phrases (`forbids`: a wrong fact stated beside the right one, a secret repeated)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ MAX_JOBS = 8  # jobs are matched by trying every assignment: a small number keep
 _ANSWER = {"type": "object", **ANSWER_SCHEMA}
 _MENTIONS = {"type": "array", "items": {"anyOf": [
     {"type": "string", "minLength": 1}, {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}}]}}
+_FORBIDS = {"type": "array", "items": {"type": "string", "minLength": 1}}
 
 
 # -- what the final answer states ---------------------------------------------------------------
@@ -50,6 +52,8 @@ def answer_problems(params: Mapping[str, Any], text: str) -> list[str]:
         options = item if isinstance(item, list) else [item]
         if not any(contains_phrase(text, o) for o in options):
             problems.append(f"the final answer does not say {' or '.join(repr(o) for o in options)}")
+    problems += [f"the final answer says {p!r}, which it must not" for p in params.get("forbids", [])
+                 if contains_phrase(text, p)]
     return problems
 
 
@@ -75,6 +79,7 @@ SHELL_SCHEMA = {
             "properties": {"label": {"type": "string", "minLength": 1}, "run": {"type": "string", "minLength": 1}}}},
         "answer": _ANSWER,
         "mentions": _MENTIONS,
+        "forbids": _FORBIDS,
     },
 }
 
@@ -133,6 +138,7 @@ AGENT_SCHEMA = {
         }},
         "answer": _ANSWER,
         "mentions": _MENTIONS,
+        "forbids": _FORBIDS,
     },
 }
 

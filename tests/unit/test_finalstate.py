@@ -132,6 +132,14 @@ def test_agent_state_compares_each_section_whole(st, answer, passed, says):
     assert v.passed == passed and says in v.detail, v.detail
 
 
+def test_forbidden_phrases_fail_the_answer():
+    sc = HA["HA-01"]
+    spec = dict(sc.verifier, forbids=["09:30"])
+    assert verify(replace(sc, verifier=spec), episode(ANSWER, state=state())).passed
+    v = verify(replace(sc, verifier=spec), episode(ANSWER + " (or 09:30 if busy)", state=state()))
+    assert not v.passed and "says '09:30', which it must not" in v.detail
+
+
 def test_agent_state_jobs_match_in_any_order_and_extra_allows_additions():
     sc = HA["HA-01"]
     two = dict(sc.verifier, expect={**sc.verifier["expect"], "extra": ["jobs"]})
