@@ -20,7 +20,7 @@ from pytest_modelqa.verdicts import evaluate
 from pytest_modelqa.verifiers import verify
 
 SHIPPED = [load_checked(p) for p in discover([shipped_packs_dir()])]
-# Sandboxed packs' probes run in real sandboxes: tests/sandbox/test_sandboxed_packs.py.
+# Sandboxed packs' probes run in real sandboxes: tests/plugin/test_plugin.py (the controls).
 SCENARIOS = {s.key: s for pack in SHIPPED if not pack.meta.sandbox for s in pack.scenarios}
 TOOLS = [{"name": "get_weather", "description": "Current weather.",
           "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}]
