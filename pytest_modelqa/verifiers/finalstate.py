@@ -25,7 +25,7 @@ from . import Verdict, register
 from .answer import SCHEMA as ANSWER_SCHEMA
 from .answer import check_params as check_answer
 from .answer import judge
-from .matching import best_assignment, spec_problem, value_matches
+from .matching import best_assignment, spec_problem, unmatched_text, value_matches
 from .text import contains_phrase
 
 if TYPE_CHECKING:
@@ -169,12 +169,19 @@ def _keyed(section: str, got: Mapping[str, Any], want: Mapping[str, Any], extra:
         if key not in got:
             bad.append(f"{section}[{key!r}] is missing")
         elif not matches(got[key], spec):
-            bad.append(f"{section}[{key!r}] is {_short(got[key])}, expected {_short(spec)}")
+            bad.append(f"{section}[{key!r}] {_mismatch(got[key], spec)}")
         else:
             ok.append(f"{section}[{key!r}] as expected")
     if not extra:
         bad += [f"{section}[{key!r}] was not expected: {_short(got[key])}" for key in sorted(set(got) - set(want))]
     return ok, bad
+
+
+def _mismatch(got: Any, spec: Any) -> str:
+    """How a value differs from its spec: what free text lacks or must not say, else both shown."""
+    if isinstance(got, Mapping) and isinstance(spec, Mapping) and not any(str(k).startswith("$") for k in spec):
+        return "; ".join(f"{k} {_mismatch(got.get(k), v)}" for k, v in spec.items() if not value_matches(got.get(k), v))
+    return unmatched_text(got, spec) or f"is {_short(got)}, expected {_short(spec)}"
 
 
 def _short(value: Any) -> str:
@@ -186,7 +193,7 @@ def _job_problems(job: Mapping[str, Any] | None, want: Mapping[str, Any]) -> lis
     if job is None:
         return [f"no job like {_short(dict(want))}"]
     status = want.get("status", "active")
-    bad = [f"job {job['id']} {k} is {_short(job.get(k))}, expected {_short(v)}"
+    bad = [f"job {job['id']} {k} {_mismatch(job.get(k), v)}"
            for k, v in want.items() if k != "status" and not value_matches(job.get(k), v)]
     if job.get("status") != status:
         bad.append(f"job {job['id']} is {job.get('status')}, expected {status}")

@@ -85,6 +85,19 @@ def value_matches(actual: Any, spec: Any) -> bool:
                for v in acceptable(spec) if not (isinstance(v, str) and v == OMITTED))
 
 
+def unmatched_text(actual: Any, spec: Any) -> str:
+    """Why a string fails a free-text spec: the phrases it lacks, the excluded ones it holds
+    ("" when the spec has no text alternative, or the value is not a string)."""
+    for v in acceptable(spec):
+        if is_text_spec(v) and isinstance(actual, str):
+            items = [i if isinstance(i, list) else [i] for i in v[CONTAINS]]
+            lacks = [" or ".join(repr(p) for p in i) for i in items if not any(contains_phrase(actual, p) for p in i)]
+            holds = [repr(e) for e in v.get(EXCLUDES, []) if contains_phrase(actual, e)]
+            return "; ".join(([f"lacks {', '.join(lacks)}"] if lacks else []) +
+                             ([f"says {', '.join(holds)}, which it must not"] if holds else []))
+    return ""
+
+
 def arguments_match(arguments: Mapping[str, Any], when: Mapping[str, Any]) -> bool:
     """Mock selection: every listed argument is present (or allowed to be omitted) and acceptable."""
     for name, spec in when.items():

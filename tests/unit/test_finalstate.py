@@ -132,6 +132,12 @@ def test_agent_state_compares_each_section_whole(st, answer, passed, says):
     assert v.passed == passed and says in v.detail, v.detail
 
 
+def test_a_text_mismatch_names_what_is_missing():
+    jobs = [{"id": "job-1", "name": "dentist", "when": "2026-03-10T08:30", "task": "Dentist", "status": "active"}]
+    v = verify(HA["HA-01"], episode(ANSWER, state=state(jobs=jobs)))
+    assert "job job-1 task lacks 'Linden Street' or 'Okafor'" in v.detail
+
+
 def test_forbidden_phrases_fail_the_answer():
     sc = HA["HA-01"]
     spec = dict(sc.verifier, forbids=["09:30"])
