@@ -28,7 +28,7 @@ def test_full_mode_on_gold_answers_passes_everything(pytester, simulator, docker
     sim = simulator("--success-rate", "1.0", "--slots", "4")
     result, doc = run_full(pytester, sim.url)
     result.assert_outcomes(passed=n)
-    assert {r["pack"]: (r["passed"], r["total"]) for r in doc["packs"]} == \
+    assert {r["pack"]: (r["passed"], r["total_in_pack"]) for r in doc["packs"]} == \
         {p.meta.id: (len(p.scenarios), len(p.scenarios)) for p in FULL}
     delegations = sum(c.name == "delegate" for p in FULL for s in p.scenarios for t in s.gold for c in t.tool_calls)
     assert delegations and sim.stats()["delegated"] == delegations  # each answered as a request of its own
