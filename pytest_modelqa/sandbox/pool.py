@@ -1,6 +1,6 @@
 """A warm pool of single-use sandboxes.
 
-Sandboxes are started ahead of need by a background thread, one per `acquire`, and never
+Sandboxes are started ahead of need by background threads, one per `acquire`, and never
 handed out twice: model-written code never runs where another scenario's did. Released ones
 are removed in the background. At most `size` exist at once (ready, in use or being removed);
 an image is kept warm once it has been asked for (or `warm`ed)."""
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from typing import Any
 
 from ..errors import SandboxError
@@ -26,6 +27,7 @@ def default_size(limits: Limits = Limits()) -> int:
     return max(1, min(2 * cores, by_memory, 16))
 
 
+WORKERS = 4  # threads starting and removing sandboxes
 Key = tuple[str, Limits]  # (image, limits): sandboxes are interchangeable only within one
 
 
@@ -41,8 +43,12 @@ class Pool:
         self._closed = False
         self._error: dict[Key, str] = {}
         self._reasons: dict[str, str] = {}
-        self._thread = threading.Thread(target=self._run, name="modelqa-sandbox-pool", daemon=True)
-        self._thread.start()
+        # Starting and removing a container each take a few hundred ms of Docker's time: one
+        # worker would cap the pool at a couple of sandboxes a second however many run at once.
+        self._threads = [threading.Thread(target=self._run, name=f"modelqa-sandbox-pool-{i}", daemon=True)
+                         for i in range(min(WORKERS, self.size))]
+        for thread in self._threads:
+            thread.start()
 
     def unavailable(self, image: str) -> str:
         """Why `image` cannot be had ("" when it can); asked once per image."""
@@ -168,7 +174,9 @@ class Pool:
             left = [s for ready in self._ready.values() for s in ready] + self._doomed
             self._ready, self._doomed = {}, []
             self._cond.notify_all()
-        self._thread.join(timeout=60)
+        deadline = time.monotonic() + 60
+        for thread in self._threads:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
         for sandbox in left:
             sandbox.close()
         self.backend.close()
