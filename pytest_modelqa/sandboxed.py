@@ -14,13 +14,14 @@ import json
 import time
 from contextlib import contextmanager
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from .episode import Episode, Responder, run_episode
 from .errors import SandboxError
 from .sandbox.base import Limits
-from .tools import GUEST, AgentTools, Delegate, executor_for
+from .tools import GUEST, Delegate, executor_for
 from .verifiers import gather
 
 if TYPE_CHECKING:
@@ -34,7 +35,9 @@ LIMITS = Limits()
 SETUP_S = 60.0
 
 
+@lru_cache(maxsize=1)
 def guest_files() -> dict[str, str]:
+    """Read once: every sandbox of the run gets the same scripts."""
     return {f"{GUEST}/{p.name}": p.read_text() for p in sorted(GUEST_SOURCES.iterdir()) if p.is_file()
             and p.suffix in (".py", ".sh")}
 
@@ -76,8 +79,6 @@ def run_sandboxed(scenario: "Scenario", respond: Responder, sandboxes: "Sandboxe
         episode = run_episode(scenario, respond, tools)
         sandbox.kill_all()  # a command left running in the background must not change the state being read
         evidence = gather(scenario, episode, sandbox)
-    if isinstance(tools, AgentTools) and tools.delegations:
-        evidence = {**evidence, "delegations": tools.delegations}
     return replace(episode, evidence=evidence)
 
 

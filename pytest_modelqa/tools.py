@@ -83,12 +83,11 @@ Delegate = Callable[[str], str]  # a sub-task's text -> its answer (a second mod
 class AgentTools:
     """The agent tools (memory, files, scheduler, browser, artifacts): each call runs the guest
     script agent.py in the sandbox, where their state lives. `delegate` is answered here, on the
-    host, by a second model request with its own smaller budget; each one is kept in `delegations`."""
+    host, by a second model request with its own smaller budget (its answer is the tool result)."""
 
     def __init__(self, sandbox: "Sandbox", delegate: Delegate | None,
                  remaining: "Callable[[], float] | None" = None):
         self.sandbox, self.delegate, self.remaining = sandbox, delegate, remaining
-        self.delegations: list[dict[str, str]] = []
 
     def execute(self, call: ToolCall) -> str:
         if call.arguments is None:
@@ -99,9 +98,7 @@ class AgentTools:
                 return json.dumps({"error": "delegate takes one argument, `task`: the sub-task, stated in full"})
             if self.delegate is None:
                 return json.dumps({"error": "delegation is not available in this run"})
-            answer = self.delegate(task)
-            self.delegations.append({"task": task, "answer": answer})
-            return json.dumps({"answer": _clip(answer)}, ensure_ascii=False)
+            return json.dumps({"answer": _clip(self.delegate(task))}, ensure_ascii=False)
         limit = COMMAND_S if self.remaining is None else max(1.0, min(COMMAND_S, self.remaining()))
         r = self.sandbox.exec(["python3", f"{GUEST}/agent.py", "call", call.name],
                               stdin=json.dumps(call.arguments), timeout=limit)
