@@ -47,6 +47,11 @@ TOOL_OUTPUT_CHARS = 4000  # per stream fed back to the model: enough to act on, 
 COMMAND_S = 20.0  # one shell command's wall-clock limit
 
 
+def command_limit(remaining: "Callable[[], float] | None") -> float:
+    """One command's wall-clock limit: COMMAND_S, or what is left of the scenario's ceiling."""
+    return COMMAND_S if remaining is None else max(1.0, min(COMMAND_S, remaining()))
+
+
 def _clip(text: str, limit: int = TOOL_OUTPUT_CHARS) -> str:
     return text if len(text) <= limit else f"{text[:limit]}\n[... {len(text) - limit:,} more characters cut]"
 
@@ -67,7 +72,7 @@ class ShellTools:
         command = call.arguments.get("command")
         if not isinstance(command, str) or not command.strip():
             return json.dumps({"error": "run_command needs `command`: the shell command line to run"})
-        limit = COMMAND_S if self.remaining is None else max(1.0, min(COMMAND_S, self.remaining()))
+        limit = command_limit(self.remaining)
         r = self.sandbox.exec(["bash", f"{GUEST}/shell.sh"], stdin=command, timeout=limit)
         out: dict[str, Any] = {"exit_code": r.exit_code, "stdout": _clip(r.stdout), "stderr": _clip(r.stderr)}
         if r.limit == "timeout":
@@ -99,7 +104,7 @@ class AgentTools:
             if self.delegate is None:
                 return json.dumps({"error": "delegation is not available in this run"})
             return json.dumps({"answer": _clip(self.delegate(task))}, ensure_ascii=False)
-        limit = COMMAND_S if self.remaining is None else max(1.0, min(COMMAND_S, self.remaining()))
+        limit = command_limit(self.remaining)
         r = self.sandbox.exec(["python3", f"{GUEST}/agent.py", "call", call.name],
                               stdin=json.dumps(call.arguments), timeout=limit)
         if r.exit_code != 0 or not r.stdout.strip():
