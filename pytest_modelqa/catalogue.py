@@ -9,14 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
+from .datasets import DataPaths
 from .errors import PackError
 from .names import shipped_packs_dir
 from .packs import Pack, discover, load_pack
 from .verifiers import check_params
 
 
-def load_checked(path: Path) -> Pack:
-    pack = load_pack(path)
+def load_checked(path: Path, data: DataPaths | None = None) -> Pack:
+    pack = load_pack(path, data)
     for scenario in pack.scenarios:
         problem = check_params(scenario)
         if problem:
@@ -25,7 +26,8 @@ def load_checked(path: Path) -> Pack:
 
 
 class Catalogue:
-    def __init__(self) -> None:
+    def __init__(self, data: DataPaths | None = None) -> None:
+        self.data = data  # where dataset packs find the user's data (None: the environment)
         self._packs: dict[Path, Pack] = {}
         self._errors: dict[Path, PackError] = {}
         self._ids: dict[str, Path] = {}
@@ -37,7 +39,7 @@ class Catalogue:
             raise self._errors[path]
         if path not in self._packs:
             try:
-                pack = load_checked(path)
+                pack = load_checked(path, self.data)
                 other = self._ids.get(pack.meta.id)
                 if other is not None:
                     raise PackError(path, f"pack id {pack.meta.id} is already used by {other}")

@@ -22,7 +22,7 @@ from .errors import PackError
 from .names import PACK_SUFFIXES, SESSION, shipped_packs_dir
 
 if TYPE_CHECKING:
-    from .packs import Scenario
+    from .packs import Pack, Scenario
     from .results import ScenarioResult
 
 _TOP_LEVEL_PACK = re.compile(rb"^pack\s*:", re.MULTILINE)
@@ -61,6 +61,12 @@ class PackFile(pytest.File):
         mq = self.config.stash[SESSION]
         pack = mq.catalogue.load(self.path)
         mq.register_marker(pack.meta.marker, f"scenarios of pack {pack.meta.id}")
+        if pack.unavailable:  # one item, so the selection shows the pack and the summary says why
+            item = UnavailableItem.from_parent(self, name="dataset", pack=pack)
+            for mark in (*pack.meta.modes, *(("sandboxed",) if pack.meta.sandbox else ()), pack.meta.marker):
+                item.add_marker(mark)
+            yield item
+            return
         n = mq.cfg.repeat
         for scenario in pack.scenarios:
             for repeat in range(n):
@@ -77,6 +83,28 @@ class PackFile(pytest.File):
         if isinstance(excinfo.value, PackError):
             return f"modelqa pack error: {excinfo.value}"
         return super().repr_failure(excinfo)
+
+
+class UnavailableItem(pytest.Item):
+    """A dataset pack whose data is not on this machine: skipped with the reason and how to
+    provide the data, so it never reads as an empty (0/0) pack."""
+
+    def __init__(self, *, pack: "Pack", **kw: Any):
+        super().__init__(**kw)
+        self.pack = pack
+
+    @property
+    def why(self) -> str:
+        return f"dataset_unavailable: {self.pack.unavailable}"
+
+    def setup(self) -> None:
+        pytest.skip(self.why)
+
+    def runtest(self) -> None:
+        raise AssertionError("never runs: setup skips it")
+
+    def reportinfo(self):
+        return self.path, None, f"{self.pack.meta.id} (dataset)"
 
 
 class ServingFailure(Exception):

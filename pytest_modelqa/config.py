@@ -13,6 +13,7 @@ from .errors import ConfigError
 from .redaction import redact
 
 CANONICAL_SEED = 1234
+DEFAULT_THINKING_TOKENS = 1024
 SAMPLING_FLAGS = ("temperature", "top_p", "top_k", "min_p", "repeat_penalty")
 
 
@@ -27,7 +28,7 @@ class RunConfig:
     packs_dirs: tuple[Path, ...] = ()
     concurrency: int | None = None
     thinking: bool | None = None  # None: each pack's default
-    thinking_max_tokens: int = 1024
+    thinking_max_tokens: int | None = None  # None: each pack's thinking_tokens, else DEFAULT_THINKING_TOKENS
     reasoning_effort: str | None = None
     sampling_from_server: bool = False
     sampling: tuple[tuple[str, float], ...] = ()  # explicit flags given
@@ -44,6 +45,9 @@ class RunConfig:
     gate_subset: bool = False
     sandbox_backend: str = "docker"  # "docker" | "local" (weaker isolation)
     sandboxes: int | None = None  # pool size (None: sandbox.pool.default_size)
+    gpqa_csv: Path | None = None  # the user's copy of gpqa_diamond.csv (gated: never shipped)
+    gpqa_sha256: str | None = None  # expected checksum, when not the published file's
+    lcb_data: Path | None = None  # a local copy of LiveCodeBench's code_generation_lite
 
     @property
     def enabled(self) -> bool:
@@ -82,6 +86,13 @@ class RunConfig:
     def thinking_for(self, pack_default: bool) -> bool:
         return pack_default if self.thinking is None else self.thinking
 
+    def thinking_budget(self, pack_default: int | None = None) -> int:
+        """Thinking tokens on top of the answer's: --modelqa-thinking-max-tokens, else the pack's own
+        (reasoning packs think longer), else DEFAULT_THINKING_TOKENS."""
+        if self.thinking_max_tokens is not None:
+            return self.thinking_max_tokens
+        return pack_default or DEFAULT_THINKING_TOKENS
+
     @property
     def hash(self) -> str:
         """What changes results: not where the server is, nor how fast we ask it."""
@@ -98,7 +109,8 @@ class RunConfig:
         d["endpoints"] = tuple(d.get("endpoints") or ())
         d["packs_dirs"] = tuple(Path(p) for p in d.get("packs_dirs") or ())
         d["sampling"] = tuple((d.get("sampling") or {}).items())
-        for key in ("json_path", "state_path", "resume_path", "baseline_capture", "baseline_diff"):
+        for key in ("json_path", "state_path", "resume_path", "baseline_capture", "baseline_diff", "gpqa_csv",
+                    "lcb_data"):
             d[key] = Path(d[key]) if d.get(key) else None
         return cls(**d)
 
@@ -109,7 +121,8 @@ class RunConfig:
         out["endpoints"] = [redact(e) for e in self.endpoints]
         out["serve_cmd"] = redact(self.serve_cmd, self.secrets) if self.serve_cmd else None
         out["packs_dirs"] = [str(p) for p in self.packs_dirs]
-        for key in ("json_path", "state_path", "resume_path", "baseline_capture", "baseline_diff"):
+        for key in ("json_path", "state_path", "resume_path", "baseline_capture", "baseline_diff", "gpqa_csv",
+                    "lcb_data"):
             out[key] = str(out[key]) if out[key] else None
         out["sampling"] = dict(self.sampling)
         return out
@@ -179,4 +192,7 @@ def from_values(v: Mapping[str, Any]) -> RunConfig:
         gate_subset=bool(v["gate_subset"]),
         sandbox_backend=v["sandbox_backend"],
         sandboxes=v["sandboxes"],
+        gpqa_csv=path("gpqa_csv"),
+        gpqa_sha256=v["gpqa_sha256"],
+        lcb_data=path("lcb_data"),
     )

@@ -193,7 +193,7 @@ def modelqa_sampling(request: pytest.FixtureRequest) -> ModelQASampling:
 @pytest.fixture
 def modelqa_thinking(request: pytest.FixtureRequest) -> ModelQAThinking:
     cfg = _session(request.config).cfg
-    return ModelQAThinking(group_thinking(request.node, cfg.thinking), cfg.thinking_max_tokens, cfg.reasoning_effort)
+    return ModelQAThinking(group_thinking(request.node, cfg.thinking), cfg.thinking_budget(), cfg.reasoning_effort)
 
 
 @pytest.fixture

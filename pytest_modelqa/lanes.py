@@ -44,8 +44,10 @@ def slots_for(cfg: RunConfig, info: EndpointInfo) -> int:
     return cfg.concurrency or info.slots or DEFAULT_SLOTS
 
 
-def chat_settings(cfg: RunConfig, model: str, thinking: bool, answer_tokens: int, repeat: int = 0) -> ChatSettings:
-    budget = answer_tokens + (cfg.thinking_max_tokens if thinking else 0)
+def chat_settings(cfg: RunConfig, model: str, thinking: bool, answer_tokens: int, repeat: int = 0,
+                  thinking_tokens: int | None = None) -> ChatSettings:
+    """`thinking_tokens`: the pack's default thinking budget (cfg.thinking_budget)."""
+    budget = answer_tokens + (cfg.thinking_budget(thinking_tokens) if thinking else 0)
     return ChatSettings(model, cfg.sampling_fields(repeat), thinking, budget, cfg.reasoning_effort)
 
 
@@ -67,7 +69,8 @@ class EndpointLane:
         found = self._settings.get(key)
         if found is None:
             found = self._settings[key] = chat_settings(
-                self.cfg, self.info.model, self.cfg.thinking_for(scenario.pack.thinking), scenario.max_tokens, repeat)
+                self.cfg, self.info.model, self.cfg.thinking_for(scenario.pack.thinking), scenario.max_tokens, repeat,
+                scenario.pack.thinking_tokens)
         return found
 
     def request_timeout(self, max_tokens: int, fallback_s: float) -> float:

@@ -91,7 +91,8 @@ OPTIONS: tuple[Opt, ...] = (
     Opt("thinking", "--modelqa-no-thinking", "force thinking off for every pack", "generation", _thinking,
         flag_only=True),
     Opt("thinking_max_tokens", "--modelqa-thinking-max-tokens", "tokens allowed for thinking on top of a "
-        "pack's answer budget (default 1024)", "generation", int, 1024, "N"),
+        "pack's answer budget (default: the pack's own, 8192 for the reasoning packs, else 1024)", "generation", int,
+        None, "N"),
     Opt("reasoning_effort", "--modelqa-reasoning-effort", "send reasoning_effort=LEVEL with every request",
         "generation", metavar="LEVEL"),
     Opt("sampling_from_server", "--modelqa-sampling-from-server", "send no sampling fields; the server's "
@@ -119,6 +120,12 @@ OPTIONS: tuple[Opt, ...] = (
         default="docker", choices=("docker", "local")),
     Opt("sandboxes", "--modelqa-sandboxes", "sandboxes alive at once, warm ones included (default: two per "
         "core, as memory allows)", "run", int, None, "N"),
+    Opt("gpqa_csv", "--modelqa-gpqa-csv", "your copy of gpqa_diamond.csv (gated data, never shipped); checked "
+        "against the published SHA-256", "run", metavar="PATH", path=True),
+    Opt("gpqa_sha256", "--modelqa-gpqa-sha256", "accept a GPQA file with this SHA-256 instead of the published one "
+        "(recorded in the results)", "run", metavar="HEX"),
+    Opt("lcb_data", "--modelqa-lcb-data", "a local copy of LiveCodeBench's code_generation_lite release (else the "
+        "Hugging Face datasets cache is searched)", "run", metavar="PATH", path=True),
     Opt("json", "--modelqa-json", "write the JSON results here", "output", metavar="PATH", path=True),
     Opt("state", "--modelqa-state", "eval state journal (default: a new file per run under "
         "results/modelqa-state/; latest.jsonl points at the newest)", "output", metavar="PATH", path=True),

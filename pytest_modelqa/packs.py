@@ -12,6 +12,7 @@ from typing import Any, Mapping
 import yaml
 from jsonschema import Draft202012Validator
 
+from .datasets import Built, DataPaths, DatasetUnavailable, build as build_source
 from .errors import PackError
 from .messages import Reply, ToolCall
 from .names import PACK_SUFFIXES, marker_for
@@ -47,6 +48,8 @@ class PackMeta:
     sandbox: str | None = None  # the image its scenarios run in
     executor: str = "mocks"  # what answers tool calls: "mocks", "shell" or "agent" (tools.executor_for)
     delegate_tokens: int = 256  # budget of a `delegate` tool's sub-request
+    thinking_tokens: int | None = None  # the pack's default thinking budget (None: the run's)
+    data: str = ""  # where a dataset pack's scenarios came from (a checksum, a seed): datasets.Built
 
     @property
     def marker(self) -> str:
@@ -80,6 +83,7 @@ class Scenario:
     setup: tuple[str, ...] = ()  # shell commands run in work/ before the first turn
     state: Mapping[str, Any] = field(default_factory=dict)  # the agent tools' initial state
     delegate_replies: tuple[Mapping[str, str], ...] = ()  # controls' answers to `delegate` sub-requests
+    source: Mapping[str, Any] = field(default_factory=dict)  # a dataset scenario's origin (template and seed, record id)
 
     def delegate_reply(self, task: str) -> str | None:
         """The scripted answer to a delegated task (controls, the simulator), or None."""
@@ -102,6 +106,7 @@ class Pack:
     meta: PackMeta
     path: Path
     scenarios: tuple[Scenario, ...]
+    unavailable: str = ""  # a dataset pack whose data is not here: why, and how to provide it
 
 
 @lru_cache(maxsize=None)
@@ -153,45 +158,66 @@ def _refuse_aliases(text: str) -> None:
             stack[-1][1] += n
 
 
-def load_pack(path: Path) -> Pack:
+def load_pack(path: Path, data: DataPaths | None = None) -> Pack:
     """Parse and validate one pack file (schema and meaning, verifier parameters aside: the
-    catalogue checks those, so this module needs no verifier)."""
+    catalogue checks those, so this module needs no verifier). A pack with a `source` has its
+    scenarios built from that dataset (`data`: where the user's copies are), then validated
+    like written ones."""
     try:
         size = path.stat().st_size
         if size > MAX_PACK_BYTES:
             raise PackError(path, f"{size / 2**20:.1f} MiB is more than a pack may hold ({MAX_PACK_BYTES // 2**20} MiB)")
         text = path.read_text(encoding="utf-8")
         _refuse_aliases(text)
-        data = yaml.load(text, Loader=_YAML_LOADER)
+        doc = yaml.load(text, Loader=_YAML_LOADER)
     except (OSError, UnicodeDecodeError) as exc:
         raise PackError(path, f"cannot read: {exc}") from None
     except yaml.YAMLError as exc:
         raise PackError(path, f"not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
+    if not isinstance(doc, dict):
         raise PackError(path, "a pack file must be a mapping with 'pack' and 'scenarios'")
-    _check_schema(path, data)
-    m = data["pack"]
+    if ("scenarios" in doc) == ("source" in doc):
+        raise PackError(path, "a pack lists its 'scenarios' or names the dataset 'source' they are built from "
+                              "(one of the two)")
+    _check_schema(path, doc)
+    built, unavailable = _from_source(path, doc, data or DataPaths.from_env()) if "source" in doc else (None, "")
+    m = doc["pack"]
     meta = PackMeta(
         id=m["id"], version=m["version"], title=m["title"], dimension=m["dimension"],
         modes=tuple(m["modes"]), thinking=m["thinking"], max_tokens=m["max_tokens"],
         case_seconds=float(m["case_seconds"]), sandbox=m.get("sandbox"), executor=m.get("executor", "mocks"),
-        delegate_tokens=m.get("delegate_tokens", 256),
+        delegate_tokens=m.get("delegate_tokens", 256), thinking_tokens=m.get("thinking_tokens"),
+        data=built.provenance if built else "",
     )
     if meta.executor != "mocks" and not meta.sandbox:
         raise PackError(path, f"executor {meta.executor!r} acts on a sandbox: the pack must name its sandbox image")
     catalogue: dict[str, dict[str, Any]] = {}
-    for tool in data.get("tools", []):
+    for tool in doc.get("tools", []):
         if tool["name"] in catalogue:
             raise PackError(path, f"tool {tool['name']!r} is defined twice")
         catalogue[tool["name"]] = {"type": "function", "function": dict(tool)}
     scenarios: list[Scenario] = []
     seen: set[str] = set()
-    for raw in data["scenarios"]:
+    for raw in doc.get("scenarios", []):
         if raw["id"] in seen:
             raise PackError(path, "duplicate scenario id", raw["id"])
         seen.add(raw["id"])
         scenarios.append(_scenario(path, meta, raw, catalogue))
-    return Pack(meta, path, tuple(scenarios))
+    return Pack(meta, path, tuple(scenarios), unavailable)
+
+
+def _from_source(path: Path, doc: dict[str, Any], data: DataPaths) -> tuple[Built | None, str]:
+    """Build the scenarios of a dataset pack into `doc` and check them against the schema
+    (or say why the data is not here)."""
+    try:
+        built = build_source(doc["source"], data)
+    except DatasetUnavailable as exc:
+        return None, str(exc)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise PackError(path, f"source: {exc}") from None
+    doc["scenarios"] = built.scenarios
+    _check_schema(path, doc)
+    return built, ""
 
 
 def _check_schema(path: Path, data: dict[str, Any]) -> None:
@@ -237,6 +263,7 @@ def _scenario(path: Path, meta: PackMeta, raw: dict[str, Any], catalogue: dict[s
         max_tokens=raw.get("max_tokens", meta.max_tokens), verifier=raw["verifier"], gold=gold,
         near_misses=near_misses, accept=accept, workspace=workspace, setup=tuple(raw.get("setup", ())),
         state=raw.get("state", {}), delegate_replies=tuple(raw.get("delegate_replies", ())),
+        source=raw.get("source", {}),
     )
 
 

@@ -32,6 +32,8 @@ class PackSummary:
     thinking: bool
     repeats: PackStats | None = None  # with --modelqa-repeat N > 1
     kind: str = "pack"  # "tests": hand-written tests grouped into a row
+    thinking_tokens: int = 0
+    data: str = ""
 
     @property
     def partial(self) -> bool:
@@ -74,10 +76,15 @@ class RowSpec:
     total: int  # scenarios in the pack (tests collected in the group)
     thinking: bool
     kind: str = "pack"
+    thinking_tokens: int = 0  # the thinking budget its requests had (0: thinking off)
+    data: str = ""  # a dataset pack's provenance (PackMeta.data)
 
 
 def pack_row(pack: Pack, cfg: RunConfig) -> RowSpec:
-    return RowSpec(pack.meta.id, pack.meta.version, len(pack.scenarios), cfg.thinking_for(pack.meta.thinking))
+    thinking = cfg.thinking_for(pack.meta.thinking)
+    return RowSpec(pack.meta.id, pack.meta.version, len(pack.scenarios), thinking,
+                   thinking_tokens=cfg.thinking_budget(pack.meta.thinking_tokens) if thinking else 0,
+                   data=pack.meta.data)
 
 
 @dataclass(frozen=True)
@@ -124,7 +131,7 @@ def summarize(specs: Sequence[RowSpec], results: Sequence[ScenarioResult], cfg: 
             passed=passed, failed=len(rows) - passed - errors, errors=errors,
             score=round(statistics.fmean(r.score for r in rows), 4),
             p50_latency_s=percentile(latencies, 50), p95_latency_s=percentile(latencies, 95),
-            status=status, thinking=spec.thinking, kind=spec.kind,
+            status=status, thinking=spec.thinking, kind=spec.kind, thinking_tokens=spec.thinking_tokens, data=spec.data,
             repeats=_repeat_stats(rows) if cfg.repeat > 1 else None,
         ))
     return out
@@ -160,12 +167,19 @@ def _secs(v: float | None) -> str:
     return "–" if v is None else (f"{v * 1000:.0f} ms" if v < 1 else f"{v:.2f} s")
 
 
-def table(summaries: Sequence[PackSummary], results: Sequence[ScenarioResult]) -> str:
+def table(summaries: Sequence[PackSummary], results: Sequence[ScenarioResult],
+          skipped: Sequence[tuple[str, int, str]] = ()) -> str:
+    """`skipped`: (pack, scenarios, why) of packs that could not run here: a row that says so,
+    not a score (the reason in full is listed under the table)."""
     lines = ["| Pack | Pass / Total | Score | p50 latency | p95 latency | Status |",
              "|---|---|---|---|---|---|"]
     for s in summaries:
         lines.append(f"| {s.pack} | {s.passed}/{s.selected} | {s.score:.0%} | {_secs(s.p50_latency_s)} | "
                      f"{_secs(s.p95_latency_s)} | {s.status} |")
+    ran = {s.pack for s in summaries}
+    for pack, _, why in skipped:
+        if pack not in ran:
+            lines.append(f"| {pack} | – | – | – | – | not run: {why.split(':')[0]} |")
     if summaries:
         n = sum(s.selected for s in summaries)
         passed = sum(s.passed for s in summaries)
@@ -287,7 +301,7 @@ def document(summaries: Sequence[PackSummary], results: Sequence[ScenarioResult]
         "control": cfg.control,
         "endpoints": [{**e.to_json(), "url": redact(e.url)} for e in endpoints],
         "sampling": cfg.sampling_record(),
-        "thinking": {"override": cfg.thinking, "max_tokens": cfg.thinking_max_tokens,
+        "thinking": {"override": cfg.thinking, "max_tokens": cfg.thinking_budget(),
                      "reasoning_effort": cfg.reasoning_effort},
         "config": cfg.public(),
         "repeat": cfg.repeat,
@@ -315,7 +329,8 @@ def header_lines(cfg: RunConfig, endpoints: Sequence[EndpointInfo], collect_only
                      f"decode {f'{e.decode_tps:.0f} tok/s' if e.decode_tps else 'unmeasured'}")
     thinking = "pack defaults" if cfg.thinking is None else ("on" if cfg.thinking else "off")
     lines.append(f"modelqa: sampling {cfg.sampling_label}{'' if cfg.canonical else ' (non-canonical)'} · "
-                 f"thinking {thinking}, budget {cfg.thinking_max_tokens} tokens · repeat {cfg.repeat}")
+                 f"thinking {thinking}, budget {cfg.thinking_budget()} tokens"
+                 f"{'' if cfg.thinking_max_tokens else ' (packs may set their own)'} · repeat {cfg.repeat}")
     return lines
 
 

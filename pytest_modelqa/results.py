@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-RESULTS_SCHEMA_VERSION = "1.4.0"
+RESULTS_SCHEMA_VERSION = "1.5.0"
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -43,6 +43,7 @@ class ScenarioResult:
     repeat: int = 0
     control: str | None = None
     control_variants: list[dict[str, Any]] = field(default_factory=list)
+    source: dict[str, Any] = field(default_factory=dict)  # a dataset scenario's origin (Scenario.source)
 
     def to_json(self) -> dict[str, Any]:
         # Shallow on purpose: every field is already JSON-shaped (asdict deep-copies it all).

@@ -23,7 +23,8 @@ import pytest
 
 from . import state
 from .catalogue import Catalogue
-from .collection import PackFile, ScenarioItem, error_text, failure_text, is_pack_file, shipped_nodeid
+from .datasets import DataPaths
+from .collection import PackFile, ScenarioItem, UnavailableItem, error_text, failure_text, is_pack_file, shipped_nodeid
 from .config import RunConfig
 from .engine import Engine
 from .fixtures import pool_for, sandboxes
@@ -50,7 +51,7 @@ class ModelQASession:
         self.worker = hasattr(config, "workerinput")
         self.controller = not self.worker and bool(getattr(config.option, "numprocesses", None))
         self.collect_only = bool(config.option.collectonly)
-        self.catalogue = Catalogue()
+        self.catalogue = Catalogue(DataPaths.of(vars(self.cfg)))
         self.pack_dirs = {shipped_packs_dir().resolve(), *cfg.packs_dirs}
         self.servers = ServerSet(self.say, cfg.secrets)
         self.endpoints: list[EndpointInfo] = []
@@ -282,12 +283,16 @@ class ModelQASession:
 
     def attach(self, item: pytest.Item, report: pytest.TestReport) -> None:
         """Put the item's result on its report (serialised for xdist by the plugin's hooks)."""
+        if isinstance(item, UnavailableItem):
+            if report.when == "setup":
+                report.modelqa_skipped = (item.pack.meta.id, item.why, 0)  # type: ignore[attr-defined]
+            return
         if isinstance(item, ScenarioItem):
             if report.when == "setup" and report.skipped and item.result is None:
                 why = self.missing_needs(item.scenario)
                 if why:  # the summary says which packs did not run, and why
                     pack = item.scenario.pack.id
-                    report.modelqa_skipped = (pack, why.removeprefix(f"{pack} "))  # type: ignore[attr-defined]
+                    report.modelqa_skipped = (pack, why.removeprefix(f"{pack} "), 1)  # type: ignore[attr-defined]
             if item.result is not None and (report.when == "call" or (report.when == "setup" and report.failed)):
                 if report.when == "setup":  # pytest would print its own setup frames for it
                     report.longrepr = error_text(item.result)
@@ -319,11 +324,12 @@ class ModelQASession:
                               else f"{result.scenario}: serving error {result.failure_mode}: {result.detail}",
                               red=True)
 
-    def skipped_item(self, pack: str, why: str) -> None:
-        """A scenario that could not run here (its sandbox is missing): counted per pack."""
+    def skipped_item(self, pack: str, why: str, scenarios: int) -> None:
+        """Scenarios that could not run here (their sandbox is missing: one each; their
+        dataset is: none could even be built), counted per pack."""
         if not self.worker:
             count, _ = self.skipped.get(pack, (0, why))
-            self.skipped[pack] = (count + 1, why)
+            self.skipped[pack] = (count + scenarios, why)
 
     def record(self, result: ScenarioResult, reused: bool = False) -> None:
         """A finished item's result, in the process that sees every report; `reused`: taken

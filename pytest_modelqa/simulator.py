@@ -2,6 +2,7 @@
 
     python -m pytest_modelqa.simulator --port 8099 [--success-rate 0.8] [--slots 4] [--latency-ms 50]
         [--error-rate R] [--drop-rate R] [--malformed-rate R] [--empty-rate R] [--truncate-rate R]
+        [--overthink-rate R]
 
 It answers from the packs' gold trajectories (continuing a multi-turn one from the number
 of assistant turns already in the conversation), wrong on a deterministic share of the
@@ -44,6 +45,7 @@ class Options:
     malformed_rate: float = 0.0
     empty_rate: float = 0.0
     truncate_rate: float = 0.0
+    overthink_rate: float = 0.0  # thinking spends the whole budget: reasoning, no answer, finish "length"
     think_style: str = "none"  # reasoning when enable_thinking: none | field | tags
     tool_args_objects: bool = False  # Ollama-style arguments (objects, not JSON strings)
     seed: int = 0
@@ -124,7 +126,11 @@ class Simulator:
             self.stats["fault_truncate"] += 1
         message: dict[str, Any] = {"role": "assistant", "content": content}
         thinking = ((body.get("chat_template_kwargs") or {}).get("enable_thinking"))
-        if thinking and self.opts.think_style == "field":
+        if self.opts.overthink_rate and self.rng.random() < self.opts.overthink_rate:
+            content, finish = "", "length"
+            message = {"role": "assistant", "content": "", "reasoning_content": "Hmm, let me reconsider. " * 40}
+            self.stats["fault_overthink"] += 1
+        elif thinking and self.opts.think_style == "field":
             message["reasoning_content"] = "Let me work through the request step by step."
         elif thinking and self.opts.think_style == "tags":
             message["content"] = f"<think>Let me work through the request step by step.</think>\n{content}"
@@ -134,7 +140,7 @@ class Simulator:
                 "function": {"name": c.name,
                              "arguments": c.arguments if self.opts.tool_args_objects else c.raw_arguments},
             } for i, c in enumerate(reply.tool_calls)]
-        n_out = max(1, len(content.split()))
+        n_out = int(body.get("max_tokens") or 0) if finish == "length" else max(1, len(content.split()))
         n_in = sum(len(str(m.get("content") or "").split()) for m in body.get("messages") or [])
         ms = max(self.opts.latency_ms, 0.001)
         return {
@@ -245,7 +251,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--success-rate", type=float, default=1.0)
     p.add_argument("--slots", type=int, default=4, help="requests served at once")
     p.add_argument("--latency-ms", type=float, default=0.0)
-    for fault in ("error", "drop", "malformed", "empty", "truncate"):
+    for fault in ("error", "drop", "malformed", "empty", "truncate", "overthink"):
         p.add_argument(f"--{fault}-rate", type=float, default=0.0)
     p.add_argument("--think-style", choices=("none", "field", "tags"), default="none")
     p.add_argument("--tool-args-objects", action="store_true")
@@ -254,7 +260,7 @@ def main(argv: list[str] | None = None) -> None:
     a = p.parse_args(argv)
     opts = Options(success_rate=a.success_rate, slots=a.slots, latency_ms=a.latency_ms, error_rate=a.error_rate,
                    drop_rate=a.drop_rate, malformed_rate=a.malformed_rate, empty_rate=a.empty_rate,
-                   truncate_rate=a.truncate_rate, think_style=a.think_style, tool_args_objects=a.tool_args_objects,
+                   truncate_rate=a.truncate_rate, overthink_rate=a.overthink_rate, think_style=a.think_style, tool_args_objects=a.tool_args_objects,
                    seed=a.seed, packs_dirs=a.packs_dir)
     try:
         asyncio.run(serve(opts, a.host, a.port))

@@ -77,7 +77,7 @@ def summarise(rec: RunRecord) -> SessionSummary:
         cmp = baseline.compare(rec.baseline, baseline.aggregate(doc), cfg.max_drop_pp, cfg.gate_subset)
         gate, failed = baseline.render(cmp, rec.baseline_label), cmp.failed
     failures, errors = report.failure_breakdown(results, cfg)
-    return SessionSummary(rec, tuple(packs), report.table(packs, results), report.repeat_table(packs),
+    return SessionSummary(rec, tuple(packs), report.table(packs, results, rec.skipped), report.repeat_table(packs),
                           tuple(failures), tuple(errors), tuple(warns), quality, doc, tuple(gate), failed)
 
 
@@ -132,7 +132,8 @@ def render(summary: SessionSummary, tr: Any) -> None:
     if summary.repeats:
         tr.write_line("")
         tr.write_line(summary.repeats)
-    skipped = tuple(f"{p} ({n} scenario{'s' * (n != 1)}) {why}" for p, n, why in summary.record.skipped)
+    skipped = tuple(f"{p} ({f'{n} scenario' + 's' * (n != 1) if n else 'no scenario built'}) {why}"
+                    for p, n, why in summary.record.skipped)
     for title, lines, colour in (("Skipped (not run, so not scored):", skipped, {"yellow": True}),
                                  ("Failures:", summary.failures, {}),
                                  ("Serving errors (not quality failures):", summary.errors, {"red": True}),

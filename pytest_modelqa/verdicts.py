@@ -52,6 +52,7 @@ def evaluate(cfg: RunConfig, scenario: Scenario, nodeid: str, outcome: Outcome, 
         completion_tokens=sum(t.completion_tokens for t in episode.turns),
         retries=episode.retries, finish_reason=episode.final.finish_reason, thinking=thinking,
         thought=episode.thought, repeat=repeat, control=cfg.control, control_variants=variants,
+        source=dict(scenario.source),
     )
 
 
@@ -81,4 +82,5 @@ def error_result(scenario: Scenario, nodeid: str, mode: str, detail: str, retrie
         expected="", trace=[detail], messages=[dict(m) for m in scenario.messages], response="",
         reasoning="", tool_calls=[], turns=0, latency_s=0.0, prompt_tokens=0, completion_tokens=0,
         retries=retries, finish_reason="", thinking=thinking, thought=False, repeat=repeat,
+        source=dict(scenario.source),
     )

@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-# Where the user's copies of gated datasets are: source name -> (option, environment variable).
-LOCATIONS = {
-    "gpqa": ("--modelqa-gpqa-csv", "MODELQA_GPQA_CSV"),
-    "lcb": ("--modelqa-lcb-data", "MODELQA_LCB_DATA"),
-}
+# The run settings (RunConfig fields, options --modelqa-<key>, env MODELQA_<KEY>) that say where
+# the user's copies of datasets are, and which checksum to expect instead of the published one.
+PATH_KEYS = ("gpqa_csv", "lcb_data")
+SHA256_KEYS = {"gpqa_csv": "gpqa_sha256"}
 
 
 class DatasetUnavailable(Exception):
@@ -37,18 +36,25 @@ class Built:
 class DataPaths:
     """The user's dataset locations (from options or the environment) and expected checksums."""
 
-    paths: Mapping[str, Path] = field(default_factory=dict)
-    sha256: Mapping[str, str] = field(default_factory=dict)  # overrides of a source's published checksum
+    paths: Mapping[str, Path] = field(default_factory=dict)  # PATH_KEYS -> where
+    sha256: Mapping[str, str] = field(default_factory=dict)  # PATH_KEYS -> expected instead of the published
+
+    @classmethod
+    def of(cls, values: Mapping[str, Any]) -> "DataPaths":
+        """From RunConfig-like values (None or missing: not given)."""
+        return cls({k: Path(values[k]).expanduser() for k in PATH_KEYS if values.get(k)},
+                   {k: str(values[s]).lower() for k, s in SHA256_KEYS.items() if values.get(s)})
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "DataPaths":
+        """For readers outside pytest (the CLI, the simulator): MODELQA_GPQA_CSV and the like."""
         env = os.environ if environ is None else environ
-        return cls({name: Path(env[var]).expanduser() for name, (_, var) in LOCATIONS.items() if env.get(var)},
-                   {name: env[f"{var}_SHA256"] for name, (_, var) in LOCATIONS.items() if env.get(f"{var}_SHA256")})
+        keys = (*PATH_KEYS, *SHA256_KEYS.values())
+        return cls.of({k: env.get(f"MODELQA_{k.upper()}") for k in keys})
 
 
 BuildFn = Callable[[Mapping[str, Any], DataPaths], Built]
-_MODULES = {"gsm_symbolic": "gsm_symbolic", "gpqa": "gpqa"}
+_MODULES = {"gsm_symbolic": "gsm_symbolic", "gpqa": "gpqa"}  # dataset name -> module of this package
 
 
 def build(source: Mapping[str, Any], data: DataPaths) -> Built:

@@ -1,6 +1,6 @@
 """GSM-Symbolic-30: grade-school word problems as templates, instantiated from a seed.
 
-Each template (gsm_templates.py) draws its quantities from a `random.Random`, rejects draws
+Each template (the modules in TEMPLATE_MODULES) draws its quantities from a `random.Random`, rejects draws
 that would make a bad story (a fractional person, a negative amount, a tie the wording cannot
 resolve) and computes the answer itself, with the worked solution a gold answer shows and the
 slips a model typically makes (`traps`: the answer before the last step, a distractor
@@ -9,12 +9,13 @@ run asks the same questions; the seed is recorded per scenario in the results.
 
 Scenarios are graded by `final_answer` (exact, tolerance 0). Near misses per instance: each
 trap, an off-by-one slip, the right answer retracted on the next line, and the working without
-an ANSWER line; accepted alternatives: the value with the asked unit, with thousands
-separators, with trailing zeros."""
+an ANSWER line; accepted alternatives: the answer line in bold, the value with the asked unit, written as
+money, with thousands separators."""
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import random
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -49,16 +50,37 @@ class TemplateSpec:
     make: Template
 
 
-TEMPLATES: dict[str, TemplateSpec] = {}
+class Templates:
+    """A templates module's own registry. Kept per module, not global, so the set of templates
+    never depends on import order or on a module being imported twice (pytester drops modules
+    between in-process runs)."""
+
+    def __init__(self) -> None:
+        self.specs: dict[str, TemplateSpec] = {}
+
+    def __call__(self, id: str, situation: str) -> Callable[[Template], Template]:
+        def wrap(fn: Template) -> Template:
+            if id in self.specs:
+                raise ValueError(f"template {id} defined twice")
+            self.specs[id] = TemplateSpec(id, situation, fn)
+            return fn
+        return wrap
+
+
 MAX_DRAWS = 1000
+TEMPLATE_MODULES = ("gsm_templates",)
 
 
-def template(id: str, situation: str) -> Callable[[Template], Template]:
-    def wrap(fn: Template) -> Template:
-        assert id not in TEMPLATES, f"template {id} defined twice"
-        TEMPLATES[id] = TemplateSpec(id, situation, fn)
-        return fn
-    return wrap
+def all_templates() -> dict[str, TemplateSpec]:
+    """Every template, by id, in id order."""
+    specs: dict[str, TemplateSpec] = {}
+    for name in TEMPLATE_MODULES:
+        module = importlib.import_module(f"{__package__}.{name}")
+        for id, spec in module.template.specs.items():
+            if id in specs:
+                raise ValueError(f"template {id} defined in two modules")
+            specs[id] = spec
+    return dict(sorted(specs.items()))
 
 
 def whole(x: Number, what: str = "quantity") -> int:
@@ -157,8 +179,9 @@ def scenario(spec: TemplateSpec, seed: int) -> dict[str, Any]:
     if "$" in p.units:
         accept.append({"why": "the value written as money", "reply": f"{working}\nANSWER: {money(p.answer)}"})
     if abs(p.answer) >= 1000:
-        accept.append({"why": "thousands separators", "reply": f"{working}\nANSWER: {Fraction(p.answer):,}"
-                       if Fraction(p.answer).denominator == 1 else f"{working}\nANSWER: {float(p.answer):,}"})
+        value = Fraction(p.answer)
+        grouped = f"{value.numerator:,}" if value.denominator == 1 else f"{float(value):,}"
+        accept.append({"why": "thousands separators", "reply": f"{working}\nANSWER: {grouped}"})
     return {
         "id": spec.id, "title": spec.situation,
         "messages": [{"role": "user", "content": prompt(p, word_units[0] if word_units else "")}],
@@ -175,7 +198,6 @@ def _number(x: Number) -> int | float:
 
 
 def build(source: Mapping[str, Any], data: DataPaths) -> Built:
-    from . import gsm_templates  # noqa: F401 - the templates register themselves
     seed = int(source["seed"])
-    chosen = list(TEMPLATES.values())
+    chosen = list(all_templates().values())
     return Built([scenario(spec, instance_seed(seed, spec.id)) for spec in chosen], f"templates seeded with {seed}")

@@ -9,7 +9,9 @@ from __future__ import annotations
 import random
 from fractions import Fraction as F
 
-from .gsm_symbolic import Problem, Reject, money, show, template, whole
+from .gsm_symbolic import Problem, Reject, Templates, money, show, whole
+
+template = Templates()
 
 NAMES = ("Amara", "Bilal", "Chen", "Dagny", "Emeka", "Farida", "Goran", "Hana", "Ines", "Jonas", "Keiko",
          "Luca", "Mireille", "Nuno", "Oksana", "Priya", "Quentin", "Rosa", "Sefa", "Tomasz")

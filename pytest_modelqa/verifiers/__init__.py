@@ -115,7 +115,10 @@ def verify(scenario: "Scenario", episode: "Episode") -> Verdict:
     if episode.exhausted:
         mode, why = "agent_loop_exhausted", f"still calling tools after {scenario.max_steps} steps"
     elif episode.final.finish_reason == "length":
-        mode, why = "token_limit", f"output hit the token limit ({scenario.max_tokens})"
+        # the tokens the server counted (thinking included) say which budget ran out
+        spent = episode.final.completion_tokens
+        mode, why = "token_limit", (f"output hit the token limit ({spent} tokens generated)" if spent
+                                    else f"output hit the token limit (answer budget {scenario.max_tokens})")
     else:
         return verdict
     return Verdict(False, verdict.score, mode, f"{why}; {verdict.detail}",

@@ -43,6 +43,9 @@ SAMPLES = {
     "baseline_diff": ("b.json", "INI/b.json"),
     "max_drop_pp": ("5", 5.0),
     "gate_subset": ("on", True),
+    "gpqa_csv": ("gpqa_diamond.csv", "INI/gpqa_diamond.csv"),
+    "gpqa_sha256": ("ab" * 32, "ab" * 32),
+    "lcb_data": ("lcb", "INI/lcb"),
 }
 KEYS = sorted({o.key for o in OPTIONS})
 

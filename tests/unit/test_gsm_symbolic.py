@@ -1,0 +1,131 @@
+"""GSM-Symbolic-30: every template over many seeds, its answer re-derived here another way,
+and its instances' gold, near misses and accepts through the real pack and verifier path."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction as F
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import pytest
+
+from pytest_modelqa.catalogue import load_checked
+from pytest_modelqa.controls import oracle_respond, probes
+from pytest_modelqa.datasets import DataPaths, gsm_symbolic
+from pytest_modelqa.datasets.gsm_symbolic import Reject, Templates, all_templates, instantiate, scenario, show
+from pytest_modelqa.episode import run_episode
+from pytest_modelqa.names import shipped_packs_dir
+from pytest_modelqa.verifiers import verify
+
+SEEDS = range(300)
+VERIFIED_SEEDS = range(12)  # instances also run through the verifier (slower)
+TEMPLATES = all_templates()
+PACK = shipped_packs_dir() / "gsmsymbolic-30.yaml"
+
+
+# Each answer computed again from the drawn values, written independently of the template
+# (other order of operations, other units), so a slip in either shows as a mismatch.
+def _gs01(v: Mapping[str, Any]) -> F:
+    return F(v["grams"], 1000) * v["batches"] * v["open_days"]
+
+
+def _gs02(v: Mapping[str, Any]) -> F:
+    cents = F(v["price"] * 100) * (1 - F(v["off"], 100)) * (1 + F(v["tax"], 100))
+    return cents / 100
+
+
+REDERIVE: dict[str, Callable[[Mapping[str, Any]], F]] = {"GS-01": _gs01, "GS-02": _gs02}
+
+
+def test_thirty_templates_each_with_its_own_rederivation() -> None:
+    assert len(TEMPLATES) == 30
+    assert sorted(TEMPLATES) == [f"GS-{n:02d}" for n in range(1, 31)]
+    assert set(REDERIVE) == set(TEMPLATES)
+    situations = [spec.situation for spec in TEMPLATES.values()]
+    assert len(set(situations)) == 30
+
+
+@pytest.mark.parametrize("tid", sorted(TEMPLATES))
+def test_every_seed_draws_a_valid_story_whose_answer_is_rederived(tid: str) -> None:
+    spec = TEMPLATES[tid]
+    answers, questions = set(), set()
+    for seed in SEEDS:
+        p = instantiate(spec, seed)
+        assert p == instantiate(spec, seed), "the same seed must give the same instance"
+        assert F(p.answer) > 0
+        assert F(p.answer) == REDERIVE[tid](p.values), (seed, p.values)
+        show(p.answer)  # a finite decimal: the answer line can state it exactly
+        assert p.traps and all(F(v) != F(p.answer) for _, v in p.traps)
+        assert p.working and all(line.strip() and "\n" not in line for line in p.working)
+        assert show(p.answer) in p.working[-1] or show(p.answer) in " ".join(p.working), p.working
+        assert "{" not in p.question and "}" not in p.question
+        answers.add(F(p.answer))
+        questions.add(p.question)
+    # a template, not a fixed question: the draws vary the numbers and the answer
+    assert len(questions) >= 100 and len(answers) >= 10, (len(questions), len(answers))
+
+
+def write_pack(tmp_path: Path, scenarios: list[dict[str, Any]]) -> Path:
+    body = {"pack": {"id": "GSM-Test", "version": "1.0.0", "title": "t", "dimension": "math", "modes": ["reasoning"],
+                     "thinking": True, "max_tokens": 1024, "case_seconds": 60}, "scenarios": scenarios}
+    path = tmp_path / "gsm.yaml"
+    path.write_text(json.dumps(body), encoding="utf-8")  # JSON is YAML
+    return path
+
+
+@pytest.mark.parametrize("tid", sorted(TEMPLATES))
+def test_gold_passes_and_every_near_miss_fails_through_the_verifier(tmp_path: Path, tid: str) -> None:
+    raw = []
+    for seed in VERIFIED_SEEDS:
+        one = scenario(TEMPLATES[tid], seed)
+        raw.append({**one, "id": f"{tid}-s{seed}"})
+    pack = load_checked(write_pack(tmp_path, raw))
+    wrong = []
+    for s in pack.scenarios:
+        gold = verify(s, run_episode(s, oracle_respond))
+        if not gold.passed:
+            wrong.append(f"{s.id} gold: {gold.detail}")
+        for probe in probes("near-miss", s):
+            verdict = verify(s, run_episode(s, probe.respond))
+            if verdict.passed != probe.must_pass:
+                wrong.append(f"{s.id} {probe.label} ({probe.why}): {'passed' if verdict.passed else verdict.detail}")
+    assert not wrong, wrong
+
+
+def test_the_pack_builds_thirty_seeded_instances_recording_their_seeds() -> None:
+    pack = load_checked(PACK, DataPaths())
+    assert not pack.unavailable
+    assert [s.id for s in pack.scenarios] == sorted(TEMPLATES)
+    seeds = {s.id: s.source["seed"] for s in pack.scenarios}
+    assert all(s.source["template"] == s.id for s in pack.scenarios)
+    assert seeds == {tid: gsm_symbolic.instance_seed(20261202, tid) for tid in TEMPLATES}
+    again = load_checked(PACK, DataPaths())
+    assert [s.messages for s in again.scenarios] == [s.messages for s in pack.scenarios]
+    for s in pack.scenarios:
+        text = s.messages[-1]["content"]
+        assert text.rstrip().endswith(")."), text  # the answer format is stated last
+        assert "ANSWER: <number>" in text
+
+
+def test_a_template_that_cannot_draw_says_which_and_the_seed() -> None:
+    local = Templates()
+
+    @local("GS-99", "never valid")
+    def never(rng):  # noqa: ANN001
+        raise Reject("always")
+
+    with pytest.raises(RuntimeError, match=r"GS-99: no valid draw in 1000 tries from seed 7"):
+        instantiate(local.specs["GS-99"], 7)
+    with pytest.raises(ValueError, match="GS-99 defined twice"):
+        local("GS-99", "again")(never)
+
+
+@pytest.mark.parametrize("x, text", [(12, "12"), (F(25, 2), "12.5"), (F(51, 4), "12.75"), (F(1, 8), "0.125")])
+def test_show_writes_values_as_a_story_does(x, text) -> None:
+    assert show(x) == text
+
+
+def test_show_refuses_a_value_with_no_finite_decimal() -> None:
+    with pytest.raises(ValueError):
+        show(F(1, 3))
