@@ -19,14 +19,14 @@ import posixpath
 import re
 from dataclasses import dataclass
 
+from .text import split_fences
+
 BUG, NO_BUG, UNSTATED = "bug", "no_bug", "unstated"
 _DIFF_INFOS = frozenset({"diff", "patch", "udiff"})
 _FILE_INFOS = frozenset({"", "python", "py", "python3"})
 # Blocks that quote a run (the failing output, the command showing it) are not code for the
 # file: models add them beside the fix, so they are not counted as a second fix.
 _QUOTE_INFOS = frozenset({"text", "txt", "plaintext", "console", "shell", "bash", "sh", "output", "log"})
-_OPEN = re.compile(r"( *)(`{3,}|~{3,})[ \t]*(\S*)(.*)")
-_CLOSE = re.compile(r"[ \t]*(`{3,}|~{3,})[ \t]*")
 _VERDICT = re.compile(r"verdict\s*[:\-\u2013\u2014]\s*(.*)", re.IGNORECASE)
 _HUNK = re.compile(r"@@(?:\s*(?:-(\d+)(?:,(\d+))?(?:\s+\+\d+(?:,\d+)?)?\s*)?@@(?!@).*)?")
 # Lines of a git diff header: none can be a hunk line, so one also ends a hunk.
@@ -63,34 +63,10 @@ def changed(original: str, new: str) -> bool:
 
 def read_fix(answer: str, filename: str, original: str) -> Fix:
     """The verdict and the fixed file; `form` and `text` are read whatever the verdict says."""
-    blocks, prose = _split(answer.replace("\r\n", "\n"))
+    blocks, prose = split_fences(answer.replace("\r\n", "\n"))
     verdict, why = _verdict(prose)
     form, text, problem = _fix(blocks, filename, original)
     return Fix(verdict, form, text, "; ".join(p for p in (why, problem) if p))
-
-
-def _split(answer: str) -> tuple[list[tuple[str, str, bool]], list[str]]:
-    """Fenced blocks (``` or ~~~) and the lines outside them. A final fence left open (a model
-    cut off) runs to the end of the text. An indented fence (in a list item) is dedented by its
-    indentation, as in CommonMark."""
-    blocks: list[tuple[str, str, bool]] = []  # info string, content, closed
-    prose: list[str] = []
-    fence, info, body, indent = "", "", [], 0
-    for line in answer.split("\n"):
-        if not fence:
-            m = _OPEN.fullmatch(line)
-            if m and not (m[2][0] == "`" and "`" in m[3] + m[4]):
-                indent, fence, info, body = len(m[1]), m[2], m[3].lower(), []
-            else:
-                prose.append(line)
-        elif (c := _CLOSE.fullmatch(line)) and c[1][0] == fence[0] and len(c[1]) >= len(fence):
-            blocks.append((info, "\n".join(body), True))
-            fence = ""
-        else:
-            body.append(line[min(indent, len(line) - len(line.lstrip(" "))):])
-    if fence:
-        blocks.append((info, "\n".join(body), False))
-    return blocks, prose
 
 
 def _verdict(prose: list[str]) -> tuple[str, str]:

@@ -6,6 +6,8 @@ import re
 from functools import lru_cache
 
 _FENCE = re.compile(r"```[A-Za-z0-9_+-]*[ \t]*\n(.*?)\n?```", re.DOTALL)
+_OPEN = re.compile(r"( *)(`{3,}|~{3,})[ \t]*(\S*)(.*)")
+_CLOSE = re.compile(r"[ \t]*(`{3,}|~{3,})[ \t]*")
 
 
 @lru_cache(maxsize=4096)
@@ -58,3 +60,27 @@ def answer_line(text: str, prefix: str = "ANSWER:") -> str | None:
     """The value on the last line that starts with `prefix`."""
     found = answer_lines(text, prefix)
     return found[-1] if found else None
+
+
+def split_fences(answer: str) -> tuple[list[tuple[str, str, bool]], list[str]]:
+    """Fenced blocks (``` or ~~~) and the lines outside them. A final fence left open (a model
+    cut off) runs to the end of the text. An indented fence (in a list item) is dedented by its
+    indentation, as in CommonMark."""
+    blocks: list[tuple[str, str, bool]] = []  # info string, content, closed
+    prose: list[str] = []
+    fence, info, body, indent = "", "", [], 0
+    for line in answer.split("\n"):
+        if not fence:
+            m = _OPEN.fullmatch(line)
+            if m and not (m[2][0] == "`" and "`" in m[3] + m[4]):
+                indent, fence, info, body = len(m[1]), m[2], m[3].lower(), []
+            else:
+                prose.append(line)
+        elif (c := _CLOSE.fullmatch(line)) and c[1][0] == fence[0] and len(c[1]) >= len(fence):
+            blocks.append((info, "\n".join(body), True))
+            fence = ""
+        else:
+            body.append(line[min(indent, len(line) - len(line.lstrip(" "))):])
+    if fence:
+        blocks.append((info, "\n".join(body), False))
+    return blocks, prose
