@@ -202,7 +202,7 @@ def load_pack(path: Path, data: DataPaths | None = None) -> Pack:
         if raw["id"] in seen:
             raise PackError(path, "duplicate scenario id", raw["id"])
         seen.add(raw["id"])
-        scenarios.append(_scenario(path, meta, raw, catalogue))
+        scenarios.append(_scenario(path, meta, raw, catalogue, built is not None))
     return Pack(meta, path, tuple(scenarios), unavailable)
 
 
@@ -235,20 +235,24 @@ def _check_schema(path: Path, data: dict[str, Any]) -> None:
     raise PackError(path, f"{location}: {err.message}", scenario)
 
 
-def _scenario(path: Path, meta: PackMeta, raw: dict[str, Any], catalogue: dict[str, dict[str, Any]]) -> Scenario:
+def _scenario(path: Path, meta: PackMeta, raw: dict[str, Any], catalogue: dict[str, dict[str, Any]],
+              built: bool = False) -> Scenario:
     sid = raw["id"]
     missing = [n for n in raw.get("tools", []) if n not in catalogue]
     if missing:
         raise PackError(path, f"tools not in the pack's catalogue: {', '.join(missing)}", sid)
     tools = tuple(catalogue[n] for n in raw.get("tools", []))
     offered = {t["function"]["name"] for t in tools}
-    gold = _trajectory(path, sid, "gold", raw["gold"], offered)
-    max_steps = raw.get("max_steps", len(gold) + 2 if tools else 1)
+    if raw["gold"] is None and not built:
+        raise PackError(path, "gold: a written scenario needs its gold answer (only a dataset without references "
+                              "may leave it out)", sid)
+    gold = () if raw["gold"] is None else _trajectory(path, sid, "gold", raw["gold"], offered)
+    max_steps = raw.get("max_steps", len(gold) + 2 if tools and gold else 1)
     _fits(path, sid, "gold", gold, max_steps)
-    seen = {_shape(gold): "the gold"}
+    seen = {_shape(gold): "the gold"} if gold else {}
     near_misses = _variants(path, sid, "near_misses", raw.get("near_misses", []), offered, max_steps, seen)
     accept = _variants(path, sid, "accept", raw.get("accept", []), offered, max_steps, seen)
-    if len(near_misses) < MIN_NEAR_MISSES:
+    if gold and len(near_misses) < MIN_NEAR_MISSES:
         raise PackError(path, f"near_misses: {len(near_misses)} given, a scenario needs at least {MIN_NEAR_MISSES} "
                               f"(almost-right answers its verifier must reject)", sid)
     mocks = tuple(Mock(m["tool"], m.get("when", {}), m["result"]) for m in raw.get("tool_results", []))

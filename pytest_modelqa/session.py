@@ -26,6 +26,7 @@ from .catalogue import Catalogue
 from .datasets import DataPaths
 from .collection import PackFile, ScenarioItem, UnavailableItem, error_text, failure_text, is_pack_file, shipped_nodeid
 from .config import RunConfig
+from .controls import probes
 from .engine import Engine
 from .fixtures import pool_for, sandboxes
 from .errors import BaselineError, EndpointError, ModelQAError, StateError
@@ -265,6 +266,9 @@ class ModelQASession:
                         "only) does not contain: it needs --modelqa-sandbox-backend=docker")
         if "judge" in needs(scenario):
             return f"{scenario.pack.id} needs a judge, which this run does not provide (see the README: judges)"
+        if self.cfg.control and not probes(self.cfg.control, scenario):
+            return (f"{scenario.pack.id} {scenario.id}: its data has no reference answers, so "
+                    f"--modelqa-control={self.cfg.control} has nothing to check")
         return ""
 
     # -- items ----------------------------------------------------------------------------------
