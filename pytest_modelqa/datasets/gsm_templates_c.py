@@ -47,6 +47,10 @@ def _traps(answer: Number, *slips: tuple[str, Number]) -> tuple[tuple[str, Numbe
     return tuple(kept[:4])
 
 
+def _kilograms(x: Number) -> str:
+    return f"{show(x)} kilogram{'' if x == 1 else 's'}"
+
+
 def _clock(minutes: int) -> str:
     """A 24-hour clock time, 07:05, from minutes after midnight of the same day."""
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
@@ -71,8 +75,9 @@ def parent_times_child(rng: random.Random) -> Problem:
                 f"{TIMES[k]} as old as {child}? Give the answer in years.")
     working = (f"In n years {parent} is {parent_now} + n and {child} is {child_now} + n, so "
                f"{parent_now} + n = {k} x ({child_now} + n).",
-               f"{parent_now} - {k * child_now} = {k - 1}n, so n = {parent_now - k * child_now} / {k - 1}.",
-               f"n = {show(n)} years.")
+               f"So {parent_now} - {k * child_now} = {k - 1} x n." if k > 2 else
+               f"So n = {parent_now} - {k * child_now}.",
+               f"n = {parent_now - k * child_now} / {k - 1} = {show(n)} years." if k > 2 else f"n = {show(n)} years.")
     traps = _traps(n, ("gave the child's age at that time", child_now + n),
                    ("gave the parent's age at that time", parent_now + n),
                    ("forgot to divide by k - 1", parent_now - k * child_now),
@@ -151,8 +156,8 @@ def pack_sizes(rng: random.Random) -> Problem:
     big_price = F(rng.randrange(big * 30, big * 100, 5), 100)
     small_cost = need // small * small_price
     big_cost = need // big * big_price
-    if small_cost == big_cost:
-        raise Reject("a tie: neither size is cheaper")
+    if abs(small_cost - big_cost) < 1:
+        raise Reject("a tie, or a saving of cents that no one would work out")
     saving = abs(small_cost - big_cost)
     cheaper = f"the {big}-packs" if big_cost < small_cost else f"the {small}-packs"
     question = (f"A shop sells batteries in packs of {small} for {money(small_price)} and in packs of {big} for "
@@ -183,8 +188,8 @@ def nut_mix(rng: random.Random) -> Problem:
     bag = rng.choice((200, 250, 400, 500))
     cost = kg1 * p1 + kg2 * p2
     per_kg = cents(cost / total)
-    question = (f"{who} mixes {show(kg1)} kilograms of {first} costing {money(p1)} per kilogram with {show(kg2)} "
-                f"kilograms of {second} costing {money(p2)} per kilogram, and packs the mix in {bag}-gram bags. "
+    question = (f"{who} mixes {_kilograms(kg1)} of {first} costing {money(p1)} per kilogram with "
+                f"{_kilograms(kg2)} of {second} costing {money(p2)} per kilogram, and packs the mix in {bag}-gram bags. "
                 f"To sell the mix at exactly what the nuts cost, what price per kilogram should {who} charge, "
                 f"in dollars?")
     working = (f"{first.capitalize()}: {show(kg1)} x {_cash(p1)} = {_cash(kg1 * p1)}; {second}: {show(kg2)} x "
@@ -272,8 +277,8 @@ def stall_profit(rng: random.Random) -> Problem:
     income = sold * price
     spent = made * cost
     profit = income - spent - fee
-    if profit <= 0:
-        raise Reject("a loss")
+    if profit < 10:
+        raise Reject("a loss, or a profit too small for a day at the market")
     question = (f"{who} makes {made} {item} for a market stall. Each costs {money(cost)} to make and sells for "
                 f"{money(price)}. Renting the stall costs {money(fee)} for the day. At the end of the day "
                 f"{unsold} of the {item} are left unsold. What is {who}'s profit for the day, in dollars?")
@@ -326,7 +331,7 @@ def clubs(rng: random.Random) -> Problem:
 def square_vs_rectangle(rng: random.Random) -> Problem:
     first, second = names(rng, 2)
     side = rng.randint(12, 90)
-    length = rng.randint(side + 1, 2 * side - 6)
+    length = rng.randint(side + 1, 2 * side - 10)
     width = 2 * side - length
     fence = rng.choice((4, 6, 8, 12, 15))
     square = side * side
