@@ -72,7 +72,7 @@ def parent_times_child(rng: random.Random) -> Problem:
     n = F(parent_now - k * child_now, k - 1)
     question = (f"{parent} is {parent_now} years old, and {parent}'s child {child} is {child_now} years old. "
                 f"{child}'s cousin {sibling} is {sibling_age}. In how many years from now will {parent} be exactly "
-                f"{TIMES[k]} as old as {child}? Give the answer in years.")
+                f"{TIMES[k]} as old as {child}?")
     working = (f"In n years {parent} is {parent_now} + n and {child} is {child_now} + n, so "
                f"{parent_now} + n = {k} x ({child_now} + n).",
                f"So {parent_now} - {k * child_now} = {k - 1} x n." if k > 2 else
@@ -387,8 +387,7 @@ def plant_growth(rng: random.Random) -> Problem:
     story = (f"{who}'s {plant} is {start} centimetres tall and grows {show(grow)} centimetres every week. "
              f"{who} waters it every {water} days.")
     if ask == "weeks":
-        question = (f"{story} After how many weeks from now will it be exactly {show(end)} centimetres tall? "
-                    f"Give the answer in weeks.")
+        question = f"{story} In how many weeks from now will it be exactly {show(end)} centimetres tall?"
         working = (f"It has to grow {show(end)} - {start} = {show(end - start)} cm.",
                    f"Weeks: {show(end - start)} / {show(grow)} = {weeks} weeks.")
         answer: Number = weeks
