@@ -68,7 +68,7 @@ class Templates:
 
 
 MAX_DRAWS = 1000
-TEMPLATE_MODULES = ("gsm_templates",)
+TEMPLATE_MODULES = ("gsm_templates", "gsm_templates_c")
 
 
 def all_templates() -> dict[str, TemplateSpec]:
@@ -104,15 +104,14 @@ def show(x: Number) -> str:
     x = Fraction(x)
     if x.denominator == 1:
         return str(x.numerator)
-    d = x.denominator
-    while d % 2 == 0:
-        d //= 2
-    while d % 5 == 0:
-        d //= 5
+    d, places = x.denominator, 0
+    while d % 10 == 0 or d % 2 == 0 or d % 5 == 0:  # the fewest decimal places that write x exactly
+        d //= 10 if d % 10 == 0 else 2 if d % 2 == 0 else 5
+        places += 1
     if d != 1:
         raise ValueError(f"{x} has no finite decimal form")
-    text = f"{float(x):.12f}".rstrip("0")
-    return text
+    digits = str(abs(x.numerator) * 10 ** places // x.denominator).rjust(places + 1, "0")
+    return ("-" if x < 0 else "") + digits[:-places] + "." + digits[-places:]
 
 
 def money(x: Number) -> str:

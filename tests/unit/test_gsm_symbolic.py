@@ -35,7 +35,107 @@ def _gs02(v: Mapping[str, Any]) -> F:
     return cents / 100
 
 
+# -- part c: GS-17..GS-30
+def _gs17(v: Mapping[str, Any]) -> F:
+    # count the years forward until the ages line up
+    n = 1
+    while v["parent_now"] + n != v["k"] * (v["child_now"] + n):
+        n += 1
+        assert n < 200
+    return F(n)
+
+
+def _gs18(v: Mapping[str, Any]) -> F:
+    # in square centimetres and millilitres; add cans until they cover the walls
+    cm2 = (2 * v["length"] * v["height"] + 2 * v["width"] * v["height"] - v["door"] - v["windows"] * v["window"]) * 10000
+    ml_needed = cm2 * v["coats"] * 1000 / (v["per_litre"] * 10000)
+    cans = 0
+    while cans * v["can"] * 1000 < ml_needed:
+        cans += 1
+    return F(cans)
+
+
+def _gs19(v: Mapping[str, Any]) -> F:
+    per_km_cost = F(v["rate"]) / 100 * v["price"]  # dollars per kilometre
+    return per_km_cost * v["one_way"] + per_km_cost * v["one_way"]
+
+
+def _gs20(v: Mapping[str, Any]) -> F:
+    unit_small = F(v["small_price"]) / v["small"]
+    unit_big = F(v["big_price"]) / v["big"]
+    return abs(unit_small - unit_big) * v["need"]
+
+
+def _gs21(v: Mapping[str, Any]) -> F:
+    share = F(v["kg1"]) / (F(v["kg1"]) + F(v["kg2"]))  # a weighted average of the two prices
+    return share * v["p1"] + (1 - share) * v["p2"]
+
+
+def _gs22(v: Mapping[str, Any]) -> F:
+    hours = v["daily"] * v["days"] + v["saturday"]
+    return hours * F(v["rate"]) + (hours - 40) * F(v["rate"]) * (F(v["times"]) - 1)
+
+
+def _gs23(v: Mapping[str, Any]) -> F:
+    # the departure time on the landing city's clock, then the gap to the landing
+    depart_there = v["depart"] + 60 * v["shift"]
+    land = v["arrive_local"] + (24 * 60 if v["next_day"] else 0)
+    return F(land - depart_there)
+
+
+def _gs24(v: Mapping[str, Any]) -> F:
+    sold = v["made"] - v["unsold"]
+    return sold * (F(v["price"]) - F(v["cost"])) - v["unsold"] * F(v["cost"]) - v["fee"]
+
+
+def _gs25(v: Mapping[str, Any]) -> F:
+    chess, drama = F(v["fa"]) * v["size"], F(v["fb"]) * v["size"]
+    only_chess, only_drama = chess - v["both"], drama - v["both"]
+    return v["size"] - only_chess - only_drama - v["both"]
+
+
+def _gs26(v: Mapping[str, Any]) -> F:
+    # same perimeter: the rectangle is the square stretched by d one way and shrunk by d the other
+    d = v["length"] - v["side"]
+    return F(d * d)
+
+
+def _gs27(v: Mapping[str, Any]) -> F:
+    euros = v["amount"] * F(v["rate"])
+    return euros - euros * F(v["fee"]) / 100
+
+
+def _gs28(v: Mapping[str, Any]) -> F:
+    if v["ask"] == "weeks":
+        height, weeks = F(v["start"]), 0
+        target = v["start"] + F(v["grow"]) * v["weeks"]
+        while height < target:
+            height += v["grow"]
+            weeks += 1
+        return F(weeks)
+    return F(v["grow"]) * v["weeks"] + v["start"]
+
+
+def _gs29(v: Mapping[str, Any]) -> F:
+    # water makes up (100 - weak)% of the new mix; it held (100 - strong)% of the old one
+    old = F(v["litres"])
+    new_total = old * v["strong"] / v["weak"]
+    water_new = new_total * (100 - v["weak"]) / 100
+    return water_new - old * (100 - v["strong"]) / 100
+
+
+def _gs30(v: Mapping[str, Any]) -> F:
+    mugs = v["deliveries"] * v["per_delivery"]
+    per_full_pallet = v["per_box"] * v["per_pallet"]
+    pallets = mugs // per_full_pallet
+    return F(pallets) if v["ask"] == "pallets" else F(mugs % per_full_pallet)
+
+
 REDERIVE: dict[str, Callable[[Mapping[str, Any]], F]] = {"GS-01": _gs01, "GS-02": _gs02}
+# part c
+REDERIVE.update({"GS-17": _gs17, "GS-18": _gs18, "GS-19": _gs19, "GS-20": _gs20, "GS-21": _gs21, "GS-22": _gs22,
+                 "GS-23": _gs23, "GS-24": _gs24, "GS-25": _gs25, "GS-26": _gs26, "GS-27": _gs27, "GS-28": _gs28,
+                 "GS-29": _gs29, "GS-30": _gs30})
 
 
 def test_thirty_templates_each_with_its_own_rederivation() -> None:
