@@ -134,9 +134,18 @@ def instantiate(spec: TemplateSpec, seed: int) -> Problem:
         except Reject:
             continue
         wrong = [v for _, v in problem.traps if Fraction(v) == Fraction(problem.answer)]
-        if not wrong and Fraction(problem.answer) > 0:
-            return problem
+        if wrong or Fraction(problem.answer) <= 0 or not all(_finite(v) for _, v in problem.traps):
+            continue  # a trap that is the answer, or one no answer line could state exactly
+        return problem
     raise RuntimeError(f"template {spec.id}: no valid draw in {MAX_DRAWS} tries from seed {seed}")
+
+
+def _finite(x: Number) -> bool:
+    try:
+        show(x)
+    except ValueError:
+        return False
+    return True
 
 
 FORMAT = ('Work it out step by step, then end with a final line of the form "ANSWER: <number>"'
@@ -168,7 +177,7 @@ def scenario(spec: TemplateSpec, seed: int) -> dict[str, Any]:
         wrong(why, value)
     wrong("an arithmetic slip: one more than the answer", Fraction(p.answer) + 1)
     wrong("an arithmetic slip: one less than the answer", Fraction(p.answer) - 1)
-    retract = next(v for _, v in p.traps)
+    retract = next((v for _, v in p.traps if Fraction(v) > 0), Fraction(p.answer) + 1)
     near.append({"why": "the right answer, retracted on the next line",
                  "reply": f"{working}\nANSWER: {answer}\nWait, that is wrong: it should be {show(retract)}."})
     near.append({"why": "the right value in the working but no ANSWER line", "reply": f"{working}\nSo the answer is {answer}."})

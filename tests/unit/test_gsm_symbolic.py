@@ -221,7 +221,8 @@ def test_a_template_that_cannot_draw_says_which_and_the_seed() -> None:
         local("GS-99", "again")(never)
 
 
-@pytest.mark.parametrize("x, text", [(12, "12"), (F(25, 2), "12.5"), (F(51, 4), "12.75"), (F(1, 8), "0.125")])
+@pytest.mark.parametrize("x, text", [(12, "12"), (F(25, 2), "12.5"), (F(51, 4), "12.75"), (F(1, 8), "0.125"),
+                                     (F(1, 8192), "0.0001220703125"), (123456789012345678 + F(1, 4), "123456789012345678.25")])
 def test_show_writes_values_as_a_story_does(x, text) -> None:
     assert show(x) == text
 
