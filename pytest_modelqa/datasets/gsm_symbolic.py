@@ -68,7 +68,7 @@ class Templates:
 
 
 MAX_DRAWS = 1000
-TEMPLATE_MODULES = ("gsm_templates",)
+TEMPLATE_MODULES = ("gsm_templates", "gsm_templates_b")
 
 
 def all_templates() -> dict[str, TemplateSpec]:
