@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable, Mapping
 
+from ..packs import MIN_NEAR_MISSES
 from . import Built, DataPaths
 
 Number = int | Fraction
@@ -135,9 +136,23 @@ def instantiate(spec: TemplateSpec, seed: int) -> Problem:
         except Reject:
             continue
         wrong = [v for _, v in problem.traps if Fraction(v) == Fraction(problem.answer)]
-        if not wrong and Fraction(problem.answer) > 0:
+        if not wrong and Fraction(problem.answer) > 0 and _near_misses_stateable(problem):
             return problem
     raise RuntimeError(f"template {spec.id}: no valid draw in {MAX_DRAWS} tries from seed {seed}")
+
+
+def _near_misses_stateable(p: Problem) -> bool:
+    """Whether scenario() can write this draw's near misses: every trap a finite decimal (an
+    ANSWER line states it), and enough distinct wrong values (traps, then the off-by-ones; the
+    retraction and the missing ANSWER line make two more) for the pack's MIN_NEAR_MISSES."""
+    try:
+        for _, v in p.traps:
+            show(v)
+    except ValueError:
+        return False
+    answer = Fraction(p.answer)
+    stated = {Fraction(v) for _, v in p.traps} | {answer + 1, answer - 1}
+    return len({v for v in stated if v >= 0} - {answer}) + 2 >= MIN_NEAR_MISSES
 
 
 FORMAT = ('Work it out step by step, then end with a final line of the form "ANSWER: <number>"'

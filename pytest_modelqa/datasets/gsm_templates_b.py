@@ -75,7 +75,7 @@ def family_ages(rng: random.Random) -> Problem:
     traps = slips(answer, ("gave the parent's age now", now),
                   ("gave the older child's age in those years", old + later),
                   ("added the years to the sum of the three ages", total + later))
-    return Problem(question, answer, working, traps, ("years old", "years", "year"),
+    return Problem(question, answer, working, traps, ("years", "year", "years old"),
                    {"total": total, "gap": gap, "parent_gap": parent_gap, "later": later, "dog": dog})
 
 
