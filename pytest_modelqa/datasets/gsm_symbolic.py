@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable, Mapping
 
+from ..packs import MIN_NEAR_MISSES
 from . import Built, DataPaths
 
 Number = int | Fraction
@@ -68,7 +69,7 @@ class Templates:
 
 
 MAX_DRAWS = 1000
-TEMPLATE_MODULES = ("gsm_templates", "gsm_templates_c")
+TEMPLATE_MODULES = ("gsm_templates", "gsm_templates_b", "gsm_templates_c")
 
 
 def all_templates() -> dict[str, TemplateSpec]:
@@ -134,18 +135,23 @@ def instantiate(spec: TemplateSpec, seed: int) -> Problem:
         except Reject:
             continue
         wrong = [v for _, v in problem.traps if Fraction(v) == Fraction(problem.answer)]
-        if wrong or Fraction(problem.answer) <= 0 or not all(_finite(v) for _, v in problem.traps):
-            continue  # a trap that is the answer, or one no answer line could state exactly
-        return problem
+        if not wrong and Fraction(problem.answer) > 0 and _near_misses_stateable(problem):
+            return problem
     raise RuntimeError(f"template {spec.id}: no valid draw in {MAX_DRAWS} tries from seed {seed}")
 
 
-def _finite(x: Number) -> bool:
+def _near_misses_stateable(p: Problem) -> bool:
+    """Whether scenario() can write this draw's near misses: every trap a finite decimal (an
+    ANSWER line states it), and enough distinct wrong values (traps, then the off-by-ones; the
+    retraction and the missing ANSWER line make two more) for the pack's MIN_NEAR_MISSES."""
     try:
-        show(x)
+        for _, v in p.traps:
+            show(v)
     except ValueError:
         return False
-    return True
+    answer = Fraction(p.answer)
+    stated = {Fraction(v) for _, v in p.traps} | {answer + 1, answer - 1}
+    return len({v for v in stated if v >= 0} - {answer}) + 2 >= MIN_NEAR_MISSES
 
 
 FORMAT = ('Work it out step by step, then end with a final line of the form "ANSWER: <number>"'

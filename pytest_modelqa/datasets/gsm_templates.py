@@ -1,4 +1,5 @@
-"""The 30 GSM-Symbolic templates (see gsm_symbolic.py for what a template returns).
+"""GSM-Symbolic templates GS-01 and GS-02, and the names stories use; GS-03..GS-16 are in
+gsm_templates_b.py, GS-17..GS-30 in gsm_templates_c.py (see gsm_symbolic.py for what a template returns).
 
 Written for this project. Each draws its quantities, rejects draws that make a bad story,
 and computes its answer with exact arithmetic (Fraction); tests/unit/test_gsm_symbolic.py
@@ -9,7 +10,7 @@ from __future__ import annotations
 import random
 from fractions import Fraction as F
 
-from .gsm_symbolic import Problem, Reject, Templates, money, show, whole
+from .gsm_symbolic import Problem, Reject, Templates, money
 
 template = Templates()
 

@@ -35,7 +35,85 @@ def _gs02(v: Mapping[str, Any]) -> F:
     return cents / 100
 
 
-# -- part c: GS-17..GS-30
+# -- GS-03..GS-16 (gsm_templates_b)
+def _gs03(v: Mapping[str, Any]) -> F:
+    # 3 x parent = sum + gap + 2 x parent_gap (each child written from the parent's age)
+    return F(v["total"] + v["gap"] + 2 * v["parent_gap"], 3) + v["later"]
+
+
+def _gs04(v: Mapping[str, Any]) -> F:
+    return F(v["total"] * v["parts"][v["asked"]], sum(v["parts"]))
+
+
+def _gs05(v: Mapping[str, Any]) -> F:
+    journey = sum(v["legs"]) + v["stop"]
+    if v["kind"] == "total":
+        return F(journey)
+    return F(journey - (12 * 60 - v["depart"]))  # the journey less the part before noon
+
+
+def _gs06(v: Mapping[str, Any]) -> F:
+    share1 = F(v["v1"], v["v1"] + v["v2"])
+    if v["kind"] == "per100":
+        return v["a"] * share1 + v["b"] * (1 - share1)  # a volume-weighted average
+    return F(v["a"], 100) * v["v1"] + F(v["b"], 100) * v["v2"]
+
+
+def _gs07(v: Mapping[str, Any]) -> F:
+    w, k = v["width"], v["k"]
+    length = {"times": k * w, "more": w + k, "twice-less": 2 * w - k}[v["relation"]]
+    return 4 * w + 2 * (length - w) - F(v["gate"])
+
+
+def _gs08(v: Mapping[str, Any]) -> F:
+    return F(v["amount"], 1000) * F(v["guests"], v["serves"])
+
+
+def _gs09(v: Mapping[str, Any]) -> F:
+    per_window = v["a"] * v["every"] + v["b_total"] - v["drain"] * v["every"]  # litres per `every` minutes
+    return F(v["capacity"] * v["every"], per_window)
+
+
+def _gs10(v: Mapping[str, Any]) -> F:
+    r = F(v["rate"]) / 100
+    return v["first"] * (1 + r * v["years"]) + v["second"] * (1 + r * (v["years"] - v["after"]))
+
+
+def _gs11(v: Mapping[str, Any]) -> F:
+    p, up, down = F(v["price"]), F(v["up"], 100), F(v["down"], 100)
+    return p + p * up - p * down - p * up * down
+
+
+def _gs12(v: Mapping[str, Any]) -> F:
+    return F(v["target"] + sum(v["target"] - s for s in v["scores"]))  # the target plus every shortfall so far
+
+
+def _gs13(v: Mapping[str, Any]) -> F:
+    hours = F(v["d1"], v["s1"]) + F(v["d2"], v["s2"]) + F(v["rest"], 60)
+    return hours * 60 if v["kind"] == "time" else (v["d1"] + v["d2"]) / hours
+
+
+def _gs14(v: Mapping[str, Any]) -> F:
+    (q1, q2), (c1, c2, c3) = v["q"], v["prices_cents"]
+    return F(v["bill"] * 100 - q1 * c1 - q2 * c2 - c3, 100)
+
+
+def _gs15(v: Mapping[str, Any]) -> F:
+    tiles = (v["length_m"] * 100) * (v["width_m"] * 100) / (v["side_cm"] ** 2)  # floor area over tile area
+    boxes = 0
+    while boxes * v["per_box"] < tiles:
+        boxes += 1
+    return F(boxes)
+
+
+def _gs16(v: Mapping[str, Any]) -> F:
+    weeks, saved = 0, v["start"]
+    while saved < v["bike"] + v["helmet"]:
+        weeks, saved = weeks + 1, saved + v["save"]
+    return F(weeks)
+
+
+# -- GS-17..GS-30 (gsm_templates_c)
 def _gs17(v: Mapping[str, Any]) -> F:
     # count the years forward until the ages line up
     n = 1
@@ -129,13 +207,8 @@ def _gs30(v: Mapping[str, Any]) -> F:
     per_full_pallet = v["per_box"] * v["per_pallet"]
     pallets = mugs // per_full_pallet
     return F(pallets) if v["ask"] == "pallets" else F(mugs % per_full_pallet)
-
-
-REDERIVE: dict[str, Callable[[Mapping[str, Any]], F]] = {"GS-01": _gs01, "GS-02": _gs02}
-# part c
-REDERIVE.update({"GS-17": _gs17, "GS-18": _gs18, "GS-19": _gs19, "GS-20": _gs20, "GS-21": _gs21, "GS-22": _gs22,
-                 "GS-23": _gs23, "GS-24": _gs24, "GS-25": _gs25, "GS-26": _gs26, "GS-27": _gs27, "GS-28": _gs28,
-                 "GS-29": _gs29, "GS-30": _gs30})
+# every template's re-derivation, by its id (a missing one is a NameError here, at import)
+REDERIVE: dict[str, Callable[[Mapping[str, Any]], F]] = {f"GS-{n:02d}": globals()[f"_gs{n:02d}"] for n in range(1, 31)}
 
 
 def test_thirty_templates_each_with_its_own_rederivation() -> None:
