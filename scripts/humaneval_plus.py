@@ -764,6 +764,506 @@ def is_palindrome(text: str):
     return True
 ''')])
 
+# HumanEval/73 smallest_change ---------------------------------------------------------------
+spec("HumanEval/73",
+     lambda arr: _ints(arr),
+     [([],), ([5, 5, 1, 5],), ([1, 2, 1, 2, 1, 2],), ([1, 1, 2, 2],), ([7, 7],), ([1, 2],)],
+     [("counts distinct mismatched pairs, so a repeated pair is counted once", '''\
+def smallest_change(arr):
+    n = len(arr)
+    return len({(arr[i], arr[n - 1 - i]) for i in range(n // 2) if arr[i] != arr[n - 1 - i]})
+'''),
+      ("finds each element's mirror with list.index, wrong when values repeat", '''\
+def smallest_change(arr):
+    n = len(arr)
+    count = 0
+    for x in arr[:n // 2]:
+        j = arr.index(x)
+        if x != arr[n - 1 - j]:
+            count += 1
+    return count
+'''),
+      ("counts every mismatched position, so each pair twice", '''\
+def smallest_change(arr):
+    return sum(1 for i in range(len(arr)) if arr[i] != arr[~i])
+'''),
+      ("compares the first half with the second half without reversing it", '''\
+def smallest_change(arr):
+    n = len(arr)
+    return sum(a != b for a, b in zip(arr[:n // 2], arr[(n + 1) // 2:]))
+'''),
+      ("skips the innermost pair of an even-length list", '''\
+def smallest_change(arr):
+    n = len(arr)
+    return sum(1 for i in range((n - 1) // 2) if arr[i] != arr[n - 1 - i])
+''')],
+     [("two indices walking towards each other", '''\
+def smallest_change(arr):
+    i, j, changes = 0, len(arr) - 1, 0
+    while i < j:
+        changes += arr[i] != arr[j]
+        i += 1
+        j -= 1
+    return changes
+''')])
+
+# HumanEval/82 prime_length ------------------------------------------------------------------
+spec("HumanEval/82",
+     lambda string: _str(string, 100),
+     [("a" * 25,), ("b" * 49,), ("c" * 17,), ("d" * 23,), (" abc",), ("ab  ",), ("z",), ("a" * 35,)],
+     [("trial division by 2 and 3 only", '''\
+def prime_length(string):
+    l = len(string)
+    return l in (2, 3) or (l > 3 and l % 2 != 0 and l % 3 != 0)
+'''),
+      ("hard-coded list of the primes up to 13", '''\
+def prime_length(string):
+    return len(string) in (2, 3, 5, 7, 11, 13)
+'''),
+      ("strips surrounding whitespace before measuring", '''\
+def prime_length(string):
+    l = len(string.strip())
+    return l > 1 and all(l % d for d in range(2, l))
+'''),
+      ("treats length 1 as prime", '''\
+def prime_length(string):
+    l = len(string)
+    if l == 0:
+        return False
+    for d in range(2, l):
+        if l % d == 0:
+            return False
+    return True
+'''),
+      ("checks divisors only below the integer square root (misses squares)", '''\
+def prime_length(string):
+    l = len(string)
+    if l < 2:
+        return False
+    for d in range(2, int(l ** 0.5)):
+        if l % d == 0:
+            return False
+    return True
+''')],
+     [("sieve of Eratosthenes up to the length", '''\
+def prime_length(string):
+    n = len(string)
+    if n < 2:
+        return False
+    sieve = [True] * (n + 1)
+    sieve[0] = sieve[1] = False
+    for i in range(2, n + 1):
+        if sieve[i]:
+            for j in range(i * i, n + 1, i):
+                sieve[j] = False
+    return sieve[n]
+''')])
+
+# HumanEval/87 get_row -----------------------------------------------------------------------
+spec("HumanEval/87",
+     lambda lst, x: (type(lst) is list and len(lst) <= 12 and _int(x) and abs(x) <= 1000
+                     and all(_ints(row, 15, -1000, 1000) for row in lst)),
+     [([[7], [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 7]], 7), ([[5, 0], [], [0]], 0), ([[1, -1], [-1]], 1),
+      ([[3]], 3), ([[2, 2, 2]], 2), ([[], []], 0), ([[0, 0, 0], [1]], 0)],
+     [("packs (row, -column) into row * 10 - column, wrong once a row has more than 10 columns", '''\
+def get_row(lst, x):
+    coords = [(i, j) for i, row in enumerate(lst) for j, v in enumerate(row) if v == x]
+    return sorted(coords, key=lambda c: c[0] * 10 - c[1])
+'''),
+      ("pads ragged rows to the longest row with zeros", '''\
+def get_row(lst, x):
+    width = max((len(r) for r in lst), default=0)
+    out = []
+    for i, row in enumerate(lst):
+        for j in range(width - 1, -1, -1):
+            v = row[j] if j < len(row) else 0
+            if v == x:
+                out.append((i, j))
+    return out
+'''),
+      ("assumes every row is as long as the first", '''\
+def get_row(lst, x):
+    out = []
+    for i in range(len(lst)):
+        for j in range(len(lst[0]) - 1, -1, -1):
+            if j < len(lst[i]) and lst[i][j] == x:
+                out.append((i, j))
+    return out
+'''),
+      ("keeps only the first occurrence in each row", '''\
+def get_row(lst, x):
+    return [(i, row.index(x)) for i, row in enumerate(lst) if x in row]
+'''),
+      ("sorts columns ascending instead of descending", '''\
+def get_row(lst, x):
+    return sorted((i, j) for i, row in enumerate(lst) for j, v in enumerate(row) if v == x)
+''')],
+     [("walks each row from its right end", '''\
+def get_row(lst, x):
+    out = []
+    for i, row in enumerate(lst):
+        for j in reversed(range(len(row))):
+            if row[j] == x:
+                out.append((i, j))
+    return out
+''')])
+
+# HumanEval/92 any_int -----------------------------------------------------------------------
+spec("HumanEval/92",
+     lambda x, y, z: all(_num(v) and abs(v) <= 10**6 for v in (x, y, z)),
+     [(1, 2, 3.0), (1.0, 2, 3), (1, 2, -3), (5, -2, 3), (0, 0, 0), (3, 5, 2), (7, 3, 4),
+      (2.0, 1, 1), (-1, -1, -2), (10, 4, -6)],
+     [("checks the type of x and y but not z", '''\
+def any_int(x, y, z):
+    if not (isinstance(x, int) and isinstance(y, int)):
+        return False
+    return x + y == z or x + z == y or y + z == x
+'''),
+      ("compares absolute values, so signs are ignored", '''\
+def any_int(x, y, z):
+    if not all(isinstance(v, int) for v in (x, y, z)):
+        return False
+    a, b, c = abs(x), abs(y), abs(z)
+    return a + b == c or a + c == b or b + c == a
+'''),
+      ("treats floats with an integral value (3.0) as integers", '''\
+def any_int(x, y, z):
+    if not all(float(v).is_integer() for v in (x, y, z)):
+        return False
+    return x + y == z or x + z == y or y + z == x
+'''),
+      ("forgets the case y + z == x", '''\
+def any_int(x, y, z):
+    if all(isinstance(v, int) for v in (x, y, z)):
+        return x + y == z or x + z == y
+    return False
+'''),
+      ("only checks x + y == z", '''\
+def any_int(x, y, z):
+    return all(type(v) is int for v in (x, y, z)) and x + y == z
+''')],
+     [("one number is the sum of the others exactly when twice it equals the total", '''\
+def any_int(x, y, z):
+    if not all(type(v) is int for v in (x, y, z)):
+        return False
+    total = x + y + z
+    return any(2 * v == total for v in (x, y, z))
+''')])
+
+# HumanEval/94 skjkasdkd ---------------------------------------------------------------------
+def _has_prime(lst: list) -> bool:
+    def prime(n: int) -> bool:
+        return n >= 2 and all(n % d for d in range(2, int(n ** 0.5) + 1))
+    return any(prime(v) for v in lst)
+
+
+spec("HumanEval/94",
+     lambda lst: _ints(lst, 40, -10**7, 10**7) and _has_prime(lst),
+     [([2],), ([4, 3, 1],), ([2, 4, 6],), ([1, 2],), ([10403, 97],), ([9, 7],), ([49, 5],)],
+     [("prime test divides only up to n // 2 - 1, so 4 counts as prime", '''\
+def skjkasdkd(lst):
+    def is_prime(n):
+        if n < 2:
+            return False
+        for d in range(2, n // 2):
+            if n % d == 0:
+                return False
+        return True
+    best = max((v for v in lst if is_prime(v)), default=0)
+    return sum(int(c) for c in str(best))
+'''),
+      ("only tests odd numbers for primality, so 2 is never found", '''\
+def skjkasdkd(lst):
+    def is_prime(n):
+        return n > 2 and n % 2 == 1 and all(n % d for d in range(3, int(n ** 0.5) + 1, 2))
+    best = max((v for v in lst if is_prime(v)), default=0)
+    return sum(int(c) for c in str(best))
+'''),
+      ("prime test misses squares of primes (divisors below the square root only)", '''\
+def skjkasdkd(lst):
+    def is_prime(n):
+        return n >= 2 and all(n % d for d in range(2, int(n ** 0.5)))
+    best = max((v for v in lst if is_prime(v)), default=0)
+    return sum(int(c) for c in str(best))
+'''),
+      ("picks the prime with the largest digit sum, not the largest prime", '''\
+def skjkasdkd(lst):
+    def is_prime(n):
+        return n >= 2 and all(n % d for d in range(2, int(n ** 0.5) + 1))
+    return max((sum(int(c) for c in str(v)) for v in lst if is_prime(v)), default=0)
+'''),
+      ("sums the digits of the first prime in the list", '''\
+def skjkasdkd(lst):
+    for v in lst:
+        if v >= 2 and all(v % d for d in range(2, int(v ** 0.5) + 1)):
+            return sum(int(c) for c in str(v))
+    return 0
+''')],
+     [("sorts the distinct values descending and stops at the first prime", '''\
+def skjkasdkd(lst):
+    for v in sorted(set(lst), reverse=True):
+        if v > 1:
+            d = 2
+            while d * d <= v and v % d:
+                d += 1
+            if d * d > v:
+                return sum(map(int, str(v)))
+    return 0
+''')])
+
+# HumanEval/97 multiply ----------------------------------------------------------------------
+# The canonical abs(a % 10) reads the unit digit of -13 as 7, not 3; the validator keeps to
+# inputs where that and the docstring's "unit digit" agree (a negative number's last digit 0 or 5).
+spec("HumanEval/97",
+     lambda a, b: all(_int(v) and abs(v) <= 10**18 and (v >= 0 or v % 10 in (0, 5)) for v in (a, b)),
+     [(123456789012345678, 7), (10**17 + 3, 2), (9007199254740993, 9), (0, 9), (5, -25), (99, 99)],
+     [("takes the unit digit through float arithmetic, which loses digits above 2**53", '''\
+def multiply(a, b):
+    def unit(v):
+        return round(abs(v) / 10 % 1 * 10)
+    return unit(a) * unit(b)
+'''),
+      ("uses math.fmod on floats, exact only below 2**53", '''\
+def multiply(a, b):
+    import math
+    return abs(math.fmod(a, 10)) * abs(math.fmod(b, 10))
+'''),
+      ("precedence slip: (a % 10 * b) % 10", '''\
+def multiply(a, b):
+    return abs(a % 10 * b % 10)
+'''),
+      ("truncates the float unit digit (int() of 8.999999)", '''\
+def multiply(a, b):
+    return int(abs(a) / 10 % 1 * 10) * int(abs(b) / 10 % 1 * 10)
+'''),
+      ("multiplies the leading digits", '''\
+def multiply(a, b):
+    return int(str(abs(a))[0]) * int(str(abs(b))[0])
+''')],
+     [("reads the last character of each number's decimal text", '''\
+def multiply(a, b):
+    return int(str(a)[-1]) * int(str(b)[-1])
+''')])
+
+# HumanEval/98 count_upper -------------------------------------------------------------------
+spec("HumanEval/98",
+     lambda s: _str(s, 100),
+     [("Y",), ("YAY",), ("O",), ("OBO",), ("AxExIxOxU",), ("aAeE",)],
+     [("counts Y as a vowel", '''\
+def count_upper(s):
+    return sum(1 for i in range(0, len(s), 2) if s[i] in 'AEIOUY')
+'''),
+      ("forgets O", '''\
+def count_upper(s):
+    return sum(1 for c in s[::2] if c in 'AEIU')
+'''),
+      ("counts vowels of either case", '''\
+def count_upper(s):
+    return sum(1 for c in s[::2] if c.upper() in 'AEIOU')
+'''),
+      ("counts at every index", '''\
+def count_upper(s):
+    return sum(1 for c in s if c in 'AEIOU')
+'''),
+      ("counts at odd indices", '''\
+def count_upper(s):
+    return sum(1 for c in s[1::2] if c in 'AEIOU')
+''')],
+     [("enumerates and tests the index parity", '''\
+def count_upper(s):
+    n = 0
+    for i, c in enumerate(s):
+        if i % 2 == 0 and 'AEIOU'.find(c) >= 0 and c != '':
+            n += 1
+    return n
+''')])
+
+# HumanEval/106 f ----------------------------------------------------------------------------
+spec("HumanEval/106",
+     lambda n: _int(n) and 0 <= n <= 60,
+     [(0,), (2,), (23,), (30,), (60,)],
+     [("computes the factorial with math.gamma (a float, inexact above 22!)", '''\
+def f(n):
+    import math
+    return [int(math.gamma(i + 1)) if i % 2 == 0 else i * (i + 1) // 2 for i in range(1, n + 1)]
+'''),
+      ("starts the list with 1 unconditionally, wrong for n = 0", '''\
+def f(n):
+    out = [1]
+    fact = 1
+    for i in range(2, n + 1):
+        fact *= i
+        out.append(fact if i % 2 == 0 else i * (i + 1) // 2)
+    return out
+'''),
+      ("swaps the parities (factorial at odd i)", '''\
+def f(n):
+    import math
+    return [math.factorial(i) if i % 2 else sum(range(1, i + 1)) for i in range(1, n + 1)]
+'''),
+      ("multiplies the running factorial only on even steps", '''\
+def f(n):
+    out, fact = [], 1
+    for i in range(1, n + 1):
+        if i % 2 == 0:
+            fact *= i
+            out.append(fact)
+        else:
+            out.append(i * (i + 1) // 2)
+    return out
+'''),
+      ("returns n - 1 elements", '''\
+def f(n):
+    import math
+    return [math.factorial(i) if i % 2 == 0 else i * (i + 1) // 2 for i in range(1, n)]
+''')],
+     [("math.factorial and the triangular-number formula", '''\
+def f(n):
+    import math
+    return [math.factorial(i) if i % 2 == 0 else i * (i + 1) // 2 for i in range(1, n + 1)]
+''')])
+
+# HumanEval/111 histogram --------------------------------------------------------------------
+spec("HumanEval/111",
+     lambda test: _str(test, 80) and (test == "" or re.fullmatch(r"[a-z]( [a-z])*", test) is not None),
+     [("z",), ("z z a",), (" ".join("a" * 10 + "b" * 9),), ("y z y z",), (" ".join("q" * 12),),
+      ("m n o p m n o p",)],
+     [("counts in a 25-slot table (alphabet off by one), so 'z' breaks it", '''\
+def histogram(test):
+    counts = [0] * 25
+    for w in test.split():
+        counts[ord(w) - ord('a')] += 1
+    top = max(counts) if test else 0
+    return {chr(i + ord('a')): c for i, c in enumerate(counts) if c == top and c > 0}
+'''),
+      ("compares the counts as text, so '9' beats '10'", '''\
+def histogram(test):
+    counts = {}
+    for w in test.split():
+        counts[w] = counts.get(w, 0) + 1
+    if not counts:
+        return {}
+    top = max(str(c) for c in counts.values())
+    return {w: c for w, c in counts.items() if str(c) == top}
+'''),
+      ("returns only one letter when several share the top count", '''\
+def histogram(test):
+    counts = {}
+    for w in test.split():
+        counts[w] = counts.get(w, 0) + 1
+    if not counts:
+        return {}
+    w = max(counts, key=counts.get)
+    return {w: counts[w]}
+'''),
+      ("ignores the last letter", '''\
+def histogram(test):
+    words = test.split()[:-1]
+    counts = {w: words.count(w) for w in words}
+    top = max(counts.values(), default=0)
+    return {w: c for w, c in counts.items() if c == top}
+'''),
+      ("counts the spaces as a letter", '''\
+def histogram(test):
+    counts = {}
+    for c in test:
+        counts[c] = counts.get(c, 0) + 1
+    top = max(counts.values(), default=0)
+    return {c: n for c, n in counts.items() if n == top}
+''')],
+     [("collections.Counter and its largest count", '''\
+def histogram(test):
+    from collections import Counter
+    counts = Counter(test.split())
+    if not counts:
+        return {}
+    top = max(counts.values())
+    return {w: c for w, c in counts.items() if c == top}
+''')])
+
+# HumanEval/114 minSubArraySum ---------------------------------------------------------------
+spec("HumanEval/114",
+     lambda nums: _ints(nums, 40, -10**17, 10**17) and len(nums) >= 1,
+     [([5, 0],), ([-1, -1, -1, -1, -1, -1],), ([3, -1, -1, -1, -1, -1, -1, 3],), ([0],), ([2, -1, 2],),
+      ([-2, 5, -2],)],
+     [("only checks sub-arrays of up to five elements", '''\
+def minSubArraySum(nums):
+    best = nums[0]
+    for i in range(len(nums)):
+        for j in range(i + 1, min(i + 5, len(nums)) + 1):
+            best = min(best, sum(nums[i:j]))
+    return best
+'''),
+      ("skips zeros, as they do not change a sum", '''\
+def minSubArraySum(nums):
+    best = cur = nums[0]
+    for x in nums[1:]:
+        if x == 0:
+            continue
+        cur = min(x, cur + x)
+        best = min(best, cur)
+    return best
+'''),
+      ("allows the empty sub-array (answers 0 for all-positive lists)", '''\
+def minSubArraySum(nums):
+    best = cur = 0
+    for x in nums:
+        cur = min(0, cur + x)
+        best = min(best, cur)
+    return best
+'''),
+      ("counts the first element twice", '''\
+def minSubArraySum(nums):
+    best = cur = nums[0]
+    for x in nums:
+        cur = min(x, cur + x)
+        best = min(best, cur)
+    return best
+'''),
+      ("returns the smallest element", '''\
+def minSubArraySum(nums):
+    return min(nums)
+''')],
+     [("smallest difference between a prefix sum and an earlier prefix sum", '''\
+def minSubArraySum(nums):
+    prefix, highest, best = 0, 0, None
+    for x in nums:
+        prefix += x
+        value = prefix - highest
+        best = value if best is None else min(best, value)
+        highest = max(highest, prefix)
+    return best
+''')])
+
+# HumanEval/116 sort_array -------------------------------------------------------------------
+spec("HumanEval/116",
+     lambda arr: _ints(arr, 30),
+     [([1024, 3],), ([2048, 7, 1],), ([256, 3],), ([1000, 1],), ([0],), ([-1, 1],), ([4096, 5, 6],)],
+     [("packs both keys into ones * 1000 + value, wrong for values of 1000 or more", '''\
+def sort_array(arr):
+    return sorted(arr, key=lambda x: bin(x).count('1') * 1000 + x)
+'''),
+      ("counts the ones of the low byte only", '''\
+def sort_array(arr):
+    return sorted(arr, key=lambda x: (bin(abs(x) & 0xFF).count('1'), x))
+'''),
+      ("no tie-break: keeps the input order among equal counts", '''\
+def sort_array(arr):
+    return sorted(arr, key=lambda x: bin(x).count('1'))
+'''),
+      ("counts ones of the 32-bit two's complement for negatives", '''\
+def sort_array(arr):
+    return sorted(arr, key=lambda x: (bin(x & 0xFFFFFFFF).count('1'), x))
+'''),
+      ("drops duplicates", '''\
+def sort_array(arr):
+    return sorted(set(arr), key=lambda x: (bin(x).count('1'), x))
+''')],
+     [("a (ones, value) key with the count from format()", '''\
+def sort_array(arr):
+    return sorted(arr, key=lambda x: (format(abs(x), 'b').count('1'), x))
+''')])
+
 # ---- end of specs
 
 
