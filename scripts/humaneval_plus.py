@@ -460,6 +460,9 @@ class Spec:
     edges: list[tuple] = field(default_factory=list)
     near_misses: list[tuple[str, str]] = field(default_factory=list)  # (why, code)
     accept: list[tuple[str, str]] = field(default_factory=list)
+    # Original inputs that break the docstring's own input domain (kept as original tests, since
+    # they are the problem's; recorded in the data as off_domain_originals).
+    off_domain: list[tuple] = field(default_factory=list)
 
 
 SPECS: dict[str, Spec] = {}
@@ -482,10 +485,11 @@ def _ints(v: Any, most: int = 50, low: int = -10**6, high: int = 10**6) -> bool:
 
 
 def spec(task_id: str, validate: Callable[..., bool], edges: list[tuple],
-         near_misses: list[tuple[str, str]], accept: list[tuple[str, str]]) -> None:
+         near_misses: list[tuple[str, str]], accept: list[tuple[str, str]],
+         off_domain: list[tuple] | None = None) -> None:
     if task_id in SPECS:
         raise Invariant(f"{task_id}: two specs")
-    SPECS[task_id] = Spec(validate, edges, near_misses, accept)
+    SPECS[task_id] = Spec(validate, edges, near_misses, accept, off_domain or [])
 
 
 ASCII = "".join(chr(c) for c in range(32, 127))
@@ -959,7 +963,7 @@ def _has_prime(lst: list) -> bool:
 
 spec("HumanEval/94",
      lambda lst: _ints(lst, 40, -10**7, 10**7) and _has_prime(lst),
-     [([2],), ([4, 3, 1],), ([2, 4, 6],), ([1, 2],), ([10403, 97],), ([9, 7],), ([49, 5],)],
+     [([2],), ([4, 3, 1],), ([2, 4, 6],), ([1, 2],), ([10403, 97],), ([9, 7],), ([49, 5],), ([89, 97],), ([199, 211],)],
      [("prime test divides only up to n // 2 - 1, so 4 counts as prime", '''\
 def skjkasdkd(lst):
     def is_prime(n):
@@ -1264,6 +1268,578 @@ def sort_array(arr):
     return sorted(arr, key=lambda x: (format(abs(x), 'b').count('1'), x))
 ''')])
 
+# HumanEval/124 valid_date -------------------------------------------------------------------
+def _date_input(date: Any) -> bool:
+    """Any short string of digits, '-', '/' and spaces. The canonical solution also accepts
+    one-digit months and days ('3-1-2000') and surrounding spaces, which the stated format
+    mm-dd-yyyy does not; inputs where that difference decides the answer are left out."""
+    if not _str(date, 14, "0123456789-/ "):
+        return False
+    m = re.fullmatch(r"\s*(\d+)-(\d+)-(\d+)\s*", date)
+    if m is None or re.fullmatch(r"\d\d-\d\d-\d\d\d\d", date):
+        return True
+    month, day = int(m[1]), int(m[2])
+    limit = 29 if month == 2 else 30 if month in (4, 6, 9, 11) else 31
+    return not (1 <= month <= 12 and 1 <= day <= limit)
+
+
+def _date_ok(date: Any) -> bool:
+    """The validator. Besides the shape rule above it leaves out the 30th and 31st of the
+    months that have them: the canonical solution's `month in [...] and day < 1 or day > 30`
+    parses as `(... and day < 1) or day > 30` (and likewise `day > 29`), so it calls every
+    day 30 and 31 invalid, against the docstring."""
+    if not _date_input(date):
+        return False
+    m = re.fullmatch(r"\s*(\d+)-(\d+)-(\d+)\s*", date)
+    if m is None:
+        return True
+    month, day = int(m[1]), int(m[2])
+    limit = 29 if month == 2 else 30 if month in (4, 6, 9, 11) else 31
+    return not (1 <= month <= 12 and 30 <= day <= limit)
+
+
+_DATE_NM = '''\
+def valid_date(date):
+    parts = date.split('-')
+    if len(parts) != 3 or [len(p) for p in parts] != [2, 2, 4] or not all(p.isdigit() for p in parts):
+        return False
+    month, day, year = map(int, parts)
+{body}
+'''
+
+spec("HumanEval/124",
+     _date_ok,
+     [("02-30-2000",), ("02-29-2001",), ("13-01-2000",), ("03-00-2000",), ("02-28-2021",),
+      ("00-10-2000",), ("11-31-2000",), ("04-31-2020",), ("12-29-1999",), ("02-29-2024",)],
+     [("lets February have 30 days", _DATE_NM.format(body='''\
+    if not 1 <= month <= 12:
+        return False
+    limit = 30 if month in (2, 4, 6, 9, 11) else 31
+    return 1 <= day <= limit''')),
+      ("caps February at 28 days, but the prompt allows 29", _DATE_NM.format(body='''\
+    if not 1 <= month <= 12:
+        return False
+    limit = 28 if month == 2 else 30 if month in (4, 6, 9, 11) else 31
+    return 1 <= day <= limit''')),
+      ("never checks that the day is at least 1", _DATE_NM.format(body='''\
+    if not 1 <= month <= 12:
+        return False
+    limit = 29 if month == 2 else 30 if month in (4, 6, 9, 11) else 31
+    return day <= limit''')),
+      ("treats the month's last day as out of range (day < limit)", _DATE_NM.format(body='''\
+    if not 1 <= month <= 12:
+        return False
+    limit = 29 if month == 2 else 30 if month in (4, 6, 9, 11) else 31
+    return 1 <= day < limit''')),
+      ("never checks that the month is between 1 and 12", _DATE_NM.format(body='''\
+    limit = {2: 29, 4: 30, 6: 30, 9: 30, 11: 30}.get(month, 31)
+    return 1 <= day <= limit'''))],
+     [("a regular expression for mm-dd-yyyy and a table of month lengths", '''\
+def valid_date(date):
+    import re
+    m = re.fullmatch(r'(\\d\\d)-(\\d\\d)-(\\d\\d\\d\\d)', date)
+    if not m:
+        return False
+    month, day = int(m.group(1)), int(m.group(2))
+    lengths = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    return 1 <= month <= 12 and 1 <= day <= lengths[month - 1]
+''')])
+
+# HumanEval/129 minPath ----------------------------------------------------------------------
+def _grid_input(grid: Any, k: Any) -> bool:
+    if not (_int(k) and 1 <= k <= 30 and type(grid) is list and 2 <= len(grid) <= 6):
+        return False
+    n = len(grid)
+    if not all(type(r) is list and len(r) == n and all(_int(v) for v in r) for r in grid):
+        return False
+    return sorted(v for r in grid for v in r) == list(range(1, n * n + 1))
+
+
+_PATH_NM = '''\
+def minPath(grid, k):
+    n = len(grid)
+    for i in range(n):
+        for j in range(n):
+            if grid[i][j] == 1:
+                near = []
+{body}
+                best = min(near)
+    return [1 if step % 2 == 0 else best for step in range(k)]
+'''
+
+spec("HumanEval/129",
+     _grid_input,
+     [([[1, 5, 2], [6, 7, 8], [9, 3, 4]], 2), ([[5, 9, 3], [4, 1, 6], [7, 2, 8]], 2),
+      ([[2, 1], [3, 4]], 1), ([[4, 3], [2, 1]], 5), ([[9, 8, 7], [6, 5, 4], [3, 2, 1]], 4),
+      ([[3, 4, 5], [1, 9, 8], [2, 6, 7]], 3)],
+     [("no bounds check on the left neighbour: Python's index -1 wraps to the row's end", _PATH_NM.format(body='''\
+                near.append(grid[i][j - 1])
+                if i > 0:
+                    near.append(grid[i - 1][j])
+                if i < n - 1:
+                    near.append(grid[i + 1][j])
+                if j < n - 1:
+                    near.append(grid[i][j + 1])''')),
+      ("off-by-one bound on the downward neighbour (i < n - 2)", _PATH_NM.format(body='''\
+                if i > 0:
+                    near.append(grid[i - 1][j])
+                if j > 0:
+                    near.append(grid[i][j - 1])
+                if i < n - 2:
+                    near.append(grid[i + 1][j])
+                if j < n - 1:
+                    near.append(grid[i][j + 1])''')),
+      ("forgets the upward neighbour", _PATH_NM.format(body='''\
+                if j > 0:
+                    near.append(grid[i][j - 1])
+                if i < n - 1:
+                    near.append(grid[i + 1][j])
+                if j < n - 1:
+                    near.append(grid[i][j + 1])''')),
+      ("also moves diagonally", _PATH_NM.format(body='''\
+                for a in (i - 1, i, i + 1):
+                    for b in (j - 1, j, j + 1):
+                        if (a, b) != (i, j) and 0 <= a < n and 0 <= b < n:
+                            near.append(grid[a][b])''')),
+      ("wraps around the grid's edges like a torus", _PATH_NM.format(body='''\
+                for a, b in ((i - 1, j), (i + 1, j), (i, j - 1), (i, j + 1)):
+                    near.append(grid[a % n][b % n])'''))],
+     [("locates 1 by scanning, then alternates 1 and its smallest neighbour", '''\
+def minPath(grid, k):
+    n = len(grid)
+    i, j = next((r, c) for r in range(n) for c in range(n) if grid[r][c] == 1)
+    best = min(grid[a][b] for a, b in ((i - 1, j), (i + 1, j), (i, j - 1), (i, j + 1))
+               if 0 <= a < n and 0 <= b < n)
+    return [best if step % 2 else 1 for step in range(k)]
+''')],
+     # its last original grid holds 3 twice and no 4, which the docstring rules out
+     off_domain=[([[1, 3], [3, 2]], 10)])
+
+# HumanEval/132 is_nested --------------------------------------------------------------------
+spec("HumanEval/132",
+     lambda string: _str(string, 30, "[]"),
+     [("[][]]",), ("[[]]]",), ("[]][[]]",), ("[[][",), ("]][[[]]",), ("[[]",), ("[][[]",)],
+     [("requires an adjacent '[[' before an adjacent ']]'", '''\
+def is_nested(string):
+    i = string.find('[[')
+    return i >= 0 and string.rfind(']]') > i
+'''),
+      ("matches brackets with a stack, so only properly matched nesting counts", '''\
+def is_nested(string):
+    stack = []
+    for c in string:
+        if c == '[':
+            stack.append(False)
+        elif stack:
+            inner = stack.pop()
+            if inner:
+                return True
+            if stack:
+                stack[-1] = True
+    return False
+'''),
+      ("True as soon as two brackets are open, closed or not", '''\
+def is_nested(string):
+    return '[[' in string
+'''),
+      ("counts brackets, ignoring their order", '''\
+def is_nested(string):
+    return string.count('[') >= 2 and string.count(']') >= 2
+'''),
+      ("looks for the literal substring '[[]]'", '''\
+def is_nested(string):
+    return '[[]]' in string
+''')],
+     [("the second '[' must come before the second-to-last ']'", '''\
+def is_nested(string):
+    opens = [i for i, c in enumerate(string) if c == '[']
+    closes = [i for i, c in enumerate(string) if c == ']']
+    return len(opens) >= 2 and len(closes) >= 2 and opens[1] < closes[-2]
+''')])
+
+# HumanEval/133 sum_squares ------------------------------------------------------------------
+spec("HumanEval/133",
+     lambda lst: type(lst) is list and len(lst) <= 30 and all(_num(v) and abs(v) <= 10**4 for v in lst),
+     [([],), ([3.0000000001, 1],), ([2.01],), ([-0.5],), ([0.5, -0.5],), ([2.05, 1.99],), ([-3.7, 2.5],)],
+     [("rounds to one decimal place before taking the ceiling", '''\
+def sum_squares(lst):
+    import math
+    return sum(math.ceil(round(x, 1)) ** 2 for x in lst)
+'''),
+      ("approximates the ceiling as round(x + 0.4999999)", '''\
+def sum_squares(lst):
+    return sum(round(x + 0.4999999) ** 2 for x in lst)
+'''),
+      ("rounds to the nearest integer instead of up", '''\
+def sum_squares(lst):
+    return sum(round(x) ** 2 for x in lst)
+'''),
+      ("rounds down", '''\
+def sum_squares(lst):
+    import math
+    return sum(math.floor(x) ** 2 for x in lst)
+'''),
+      ("adds one to int(x) for any fractional part, wrong for negatives", '''\
+def sum_squares(lst):
+    return sum((int(x) + (1 if x % 1 else 0)) ** 2 for x in lst)
+''')],
+     [("ceiling as the negated floor division of the negation", '''\
+def sum_squares(lst):
+    total = 0
+    for x in lst:
+        up = int(-(-x // 1))
+        total += up * up
+    return total
+''')])
+
+# HumanEval/134 check_if_last_char_is_a_letter -----------------------------------------------
+spec("HumanEval/134",
+     lambda txt: _str(txt, 40, ASCII + "\t"),
+     [("pie\te",), ("pie1e",), ("a-b",), ("x",), (" ",), ("ab c",), ("ab C ",), ("1 z",), ("ab C",),
+      ("Z",)],
+     [("treats any whitespace as a word break (a tab too)", '''\
+def check_if_last_char_is_a_letter(txt):
+    import re
+    return re.search(r'(^|\\s)[A-Za-z]$', txt) is not None
+'''),
+      ("treats any non-letter before the last letter as a word break", '''\
+def check_if_last_char_is_a_letter(txt):
+    return bool(txt) and txt[-1].isalpha() and (len(txt) == 1 or not txt[-2].isalpha())
+'''),
+      ("accepts lowercase letters only", '''\
+def check_if_last_char_is_a_letter(txt):
+    last = txt.split(' ')[-1]
+    return len(last) == 1 and 'a' <= last <= 'z'
+'''),
+      ("strips trailing spaces first", '''\
+def check_if_last_char_is_a_letter(txt):
+    last = txt.rstrip().split(' ')[-1]
+    return len(last) == 1 and last.isalpha()
+'''),
+      ("only checks that the last character is a letter", '''\
+def check_if_last_char_is_a_letter(txt):
+    return txt[-1:].isalpha()
+''')],
+     [("the last character is an ASCII letter and the one before it (if any) a space", '''\
+def check_if_last_char_is_a_letter(txt):
+    if not txt or not (txt[-1].isascii() and txt[-1].isalpha()):
+        return False
+    return len(txt) == 1 or txt[-2] == ' '
+''')])
+
+# HumanEval/137 compare_one ------------------------------------------------------------------
+def _real_input(v: Any) -> bool:
+    if type(v) is str:
+        return (re.fullmatch(r"-?\d{1,6}([.,]\d{1,6})?", v) is not None)
+    return _num(v) and abs(v) <= 10**6
+
+
+_COMPARE_VALUE = '''\
+    def value(v):
+        return float(v.replace(',', '.')) if isinstance(v, str) else float(v)
+'''
+
+spec("HumanEval/137",
+     lambda a, b: _real_input(a) and _real_input(b),
+     [("10", "9"), ("9", "10"), (1, 1.0), ("2,0", 2), (2, 2.0), ("3,0", 3), ("-1", "-2"),
+      (-1.5, "-1,5"), ("1.5", "1,5")],
+     [("compares two strings as text, so '9' beats '10'", '''\
+def compare_one(a, b):
+''' + _COMPARE_VALUE + '''\
+    if isinstance(a, str) and isinstance(b, str):
+        if value(a) == value(b):
+            return None
+        return max(a, b)
+    if value(a) == value(b):
+        return None
+    return a if value(a) > value(b) else b
+'''),
+      ("decides equality on the text, so 1 and 1.0 are not equal", '''\
+def compare_one(a, b):
+''' + _COMPARE_VALUE + '''\
+    if str(a).replace(',', '.') == str(b).replace(',', '.'):
+        return None
+    return a if value(a) > value(b) else b
+'''),
+      ("does not accept ',' as the decimal separator", '''\
+def compare_one(a, b):
+    if float(a) == float(b):
+        return None
+    return a if float(a) > float(b) else b
+'''),
+      ("returns the smaller value", '''\
+def compare_one(a, b):
+''' + _COMPARE_VALUE + '''\
+    if value(a) == value(b):
+        return None
+    return a if value(a) < value(b) else b
+'''),
+      ("never returns None: equal values give b", '''\
+def compare_one(a, b):
+''' + _COMPARE_VALUE + '''\
+    return a if value(a) > value(b) else b
+''')],
+     [("pairs each value with its number and takes the max pair", '''\
+def compare_one(a, b):
+    x = float(str(a).replace(',', '.'))
+    y = float(str(b).replace(',', '.'))
+    if x == y:
+        return None
+    return max((x, 0, a), (y, 1, b))[2]
+''')])
+
+# HumanEval/143 words_in_sentence ------------------------------------------------------------
+spec("HumanEval/143",
+     lambda sentence: (_str(sentence, 100) and len(sentence) >= 1
+                       and re.fullmatch(r"[A-Za-z]+( [A-Za-z]+)*", sentence) is not None),
+     [("extraordinary words",), ("abcdefghijklmnopqrstuvwxy",), ("abcdefghijklmnopqrstuvwxyzabcdefghi",),
+      ("a",), ("ab cd",), ("elevenchars here",), ("I am",)],
+     [("hard-codes the primes up to 7", '''\
+def words_in_sentence(sentence):
+    return ' '.join(w for w in sentence.split() if len(w) in (2, 3, 5, 7))
+'''),
+      ("tests divisibility by 2 and 3 only", '''\
+def words_in_sentence(sentence):
+    def prime(n):
+        return n in (2, 3) or (n > 3 and n % 2 != 0 and n % 3 != 0)
+    return ' '.join(w for w in sentence.split() if prime(len(w)))
+'''),
+      ("counts one-letter words as prime", '''\
+def words_in_sentence(sentence):
+    def prime(n):
+        return all(n % d for d in range(2, n))
+    return ' '.join(w for w in sentence.split() if prime(len(w)))
+'''),
+      ("checks divisors only below the integer square root", '''\
+def words_in_sentence(sentence):
+    def prime(n):
+        return n > 1 and all(n % d for d in range(2, int(n ** 0.5)))
+    return ' '.join(w for w in sentence.split() if prime(len(w)))
+'''),
+      ("joins the words with ', '", '''\
+def words_in_sentence(sentence):
+    def prime(n):
+        return n > 1 and all(n % d for d in range(2, n))
+    return ', '.join(w for w in sentence.split() if prime(len(w)))
+''')],
+     [("prime lengths from a small sieve", '''\
+def words_in_sentence(sentence):
+    words = sentence.split(' ')
+    top = max(len(w) for w in words)
+    prime = [False, False] + [True] * (top - 1)
+    for i in range(2, top + 1):
+        for j in range(2 * i, top + 1, i):
+            prime[j] = False
+    return ' '.join(w for w in words if prime[len(w)])
+''')])
+
+# HumanEval/146 specialFilter ----------------------------------------------------------------
+spec("HumanEval/146",
+     lambda nums: _ints(nums, 30),
+     [([1001, 3573, 11],), ([11, 11],), ([13, 13, 15],), ([9999],), ([-11, 11],), ([10, 100],),
+      ([12345, 54321],), ([21, 45, 67],)],
+     [("only looks at two- and three-digit numbers", '''\
+def specialFilter(nums):
+    odd = '13579'
+    return sum(1 for n in nums if 10 < n < 1000 and str(n)[0] in odd and str(n)[-1] in odd)
+'''),
+      ("counts each distinct value once", '''\
+def specialFilter(nums):
+    odd = '13579'
+    return sum(1 for n in set(nums) if n > 10 and str(n)[0] in odd and str(n)[-1] in odd)
+'''),
+      ("uses the absolute value, so -73 counts", '''\
+def specialFilter(nums):
+    odd = '13579'
+    return sum(1 for n in nums if abs(n) > 10 and str(abs(n))[0] in odd and str(abs(n))[-1] in odd)
+'''),
+      ("takes the tens digit as the first digit", '''\
+def specialFilter(nums):
+    return sum(1 for n in nums if n > 10 and (n // 10) % 10 % 2 == 1 and n % 2 == 1)
+'''),
+      ("checks only the last digit", '''\
+def specialFilter(nums):
+    return sum(1 for n in nums if n > 10 and n % 2 == 1)
+''')],
+     [("peels digits arithmetically", '''\
+def specialFilter(nums):
+    count = 0
+    for n in nums:
+        if n <= 10:
+            continue
+        first = n
+        while first >= 10:
+            first //= 10
+        if first % 2 == 1 and n % 10 % 2 == 1:
+            count += 1
+    return count
+''')])
+
+# HumanEval/148 bf ---------------------------------------------------------------------------
+spec("HumanEval/148",
+     lambda planet1, planet2: all(_str(p, 12, LETTERS) and len(p) >= 1 for p in (planet1, planet2)),
+     [("Pluto", "Mars"), ("Uranus", "Pluto"), ("Makemake", "Earth"), ("Saturn", "Mercury"),
+      ("Venus", "Venus"), ("Neptune", "Mercury"), ("earth", "Mars"), ("Mars", "Jupiter")],
+     [("validates only the second name (an unknown first name raises)", '''\
+def bf(planet1, planet2):
+    names = ("Mercury", "Venus", "Earth", "Mars", "Jupiter", "Saturn", "Uranus", "Neptune")
+    if planet2 not in names or planet1 == planet2:
+        return ()
+    i, j = sorted((names.index(planet1), names.index(planet2)))
+    return names[i + 1:j]
+'''),
+      ("counts Pluto as a ninth planet", '''\
+def bf(planet1, planet2):
+    names = ("Mercury", "Venus", "Earth", "Mars", "Jupiter", "Saturn", "Uranus", "Neptune", "Pluto")
+    if planet1 not in names or planet2 not in names:
+        return ()
+    i, j = sorted((names.index(planet1), names.index(planet2)))
+    return names[i + 1:j]
+'''),
+      ("includes the two planets themselves", '''\
+def bf(planet1, planet2):
+    names = ("Mercury", "Venus", "Earth", "Mars", "Jupiter", "Saturn", "Uranus", "Neptune")
+    if planet1 not in names or planet2 not in names or planet1 == planet2:
+        return ()
+    i, j = sorted((names.index(planet1), names.index(planet2)))
+    return names[i:j + 1]
+'''),
+      ("returns a list, not a tuple", '''\
+def bf(planet1, planet2):
+    names = ["Mercury", "Venus", "Earth", "Mars", "Jupiter", "Saturn", "Uranus", "Neptune"]
+    if planet1 not in names or planet2 not in names:
+        return []
+    i, j = sorted((names.index(planet1), names.index(planet2)))
+    return names[i + 1:j]
+'''),
+      ("returns () when the first planet is the farther one", '''\
+def bf(planet1, planet2):
+    names = ("Mercury", "Venus", "Earth", "Mars", "Jupiter", "Saturn", "Uranus", "Neptune")
+    if planet1 not in names or planet2 not in names:
+        return ()
+    return names[names.index(planet1) + 1:names.index(planet2)]
+''')],
+     [("orbit numbers from a dict, then filters the planets strictly between", '''\
+def bf(planet1, planet2):
+    order = {p: n for n, p in enumerate("Mercury Venus Earth Mars Jupiter Saturn Uranus Neptune".split())}
+    if planet1 not in order or planet2 not in order:
+        return ()
+    lo, hi = sorted((order[planet1], order[planet2]))
+    return tuple(p for p, n in order.items() if lo < n < hi)
+''')])
+
+# HumanEval/154 cycpattern_check -------------------------------------------------------------
+spec("HumanEval/154",
+     lambda a, b: all(_str(w, 20, LOWER) and len(w) >= 1 for w in (a, b)),
+     [("abcdef", "cdeab"), ("xyab", "ab"), ("xyab", "ba"), ("abcd", "cba"), ("a", "a"),
+      ("ab", "abc"), ("zzzabc", "bca"), ("hello", "lohel")],
+     [("only tries rotations by one position either way", '''\
+def cycpattern_check(a , b):
+    options = {b, b[1:] + b[:1], b[-1:] + b[:-1]}
+    return any(o in a for o in options)
+'''),
+      ("skips the last window of a", '''\
+def cycpattern_check(a , b):
+    l = len(b)
+    for i in range(len(a) - l):
+        window = a[i:i + l]
+        if any(window == b[j:] + b[:j] for j in range(l)):
+            return True
+    return False
+'''),
+      ("also accepts rotations of the reversed word", '''\
+def cycpattern_check(a , b):
+    words = (b, b[::-1])
+    return any(w[i:] + w[:i] in a for w in words for i in range(len(w)))
+'''),
+      ("ignores rotations (plain substring test)", '''\
+def cycpattern_check(a , b):
+    return b in a
+'''),
+      ("compares with rotations of the first word instead", '''\
+def cycpattern_check(a , b):
+    return len(a) == len(b) and b in a + a
+''')],
+     [("every rotation of b, tested as a substring", '''\
+def cycpattern_check(a , b):
+    return any(b[i:] + b[:i] in a for i in range(len(b)))
+''')])
+
+# HumanEval/157 right_angle_triangle ---------------------------------------------------------
+spec("HumanEval/157",
+     lambda a, b, c: all(_int(v) and 1 <= v <= 10**9 for v in (a, b, c)),
+     [(3, 5, 4), (5, 3, 4), (6, 10, 8), (1, 100000000, 100000000), (20, 29, 21), (8, 17, 15),
+      (1, 1, 2), (300000000, 400000000, 500000000)],
+     [("never considers b as the hypotenuse", '''\
+def right_angle_triangle(a, b, c):
+    return a * a + b * b == c * c or b * b + c * c == a * a
+'''),
+      ("compares a floating-point square root with the longest side", '''\
+def right_angle_triangle(a, b, c):
+    import math
+    x, y, z = sorted((a, b, c))
+    return math.sqrt(x * x + y * y) == z
+'''),
+      ("only considers c as the hypotenuse", '''\
+def right_angle_triangle(a, b, c):
+    return a * a + b * b == c * c
+'''),
+      ("checks the triangle inequality instead", '''\
+def right_angle_triangle(a, b, c):
+    return a + b > c and a + c > b and b + c > a
+'''),
+      ("adds the sides instead of their squares", '''\
+def right_angle_triangle(a, b, c):
+    x, y, z = sorted((a, b, c))
+    return x + y == z
+''')],
+     [("sorts the squares", '''\
+def right_angle_triangle(a, b, c):
+    x, y, z = sorted(v * v for v in (a, b, c))
+    return x + y == z
+''')])
+
+# HumanEval/162 string_to_md5 ----------------------------------------------------------------
+spec("HumanEval/162",
+     lambda text: _str(text, 60, ASCII),
+     [(" ",), ("   ",), (" Hello",), ("x ",), ("a",), ("Hello World",)],
+     [("strips surrounding spaces before hashing", '''\
+def string_to_md5(text):
+    import hashlib
+    return hashlib.md5(text.strip().encode()).hexdigest() if text else None
+'''),
+      ("returns None for whitespace-only text too", '''\
+def string_to_md5(text):
+    import hashlib
+    if not text.strip():
+        return None
+    return hashlib.md5(text.encode('ascii')).hexdigest()
+'''),
+      ("lower-cases the text before hashing", '''\
+def string_to_md5(text):
+    import hashlib
+    return hashlib.md5(text.lower().encode()).hexdigest() if text else None
+'''),
+      ("returns the digest in upper case", '''\
+def string_to_md5(text):
+    import hashlib
+    return hashlib.md5(text.encode()).hexdigest().upper() if text else None
+'''),
+      ("returns only the first 16 hex digits", '''\
+def string_to_md5(text):
+    import hashlib
+    return hashlib.md5(text.encode()).hexdigest()[:16] if text else None
+''')],
+     [("hashlib.new with the text's bytes", '''\
+def string_to_md5(text):
+    import hashlib
+    if len(text) == 0:
+        return None
+    h = hashlib.new('md5')
+    h.update(bytes(text, 'ascii'))
+    return h.hexdigest()
+''')])
+
 # ---- end of specs
 
 
@@ -1289,9 +1865,14 @@ def build_problem(task_id: str, problem: dict[str, Any]) -> dict[str, Any]:
     entry = problem["entry_point"]
     originals = original_inputs(problem)
     orig_texts = [repr(a.args) for a in originals]
+    off_domain = {repr(tuple(a)) for a in spec_.off_domain}
     for a in originals:
-        if not spec_.validate(*a.args):
-            raise Invariant(f"{task_id}: its validator rejects the original input {a.args!r}")
+        listed = repr(a.args) in off_domain
+        if spec_.validate(*a.args) == listed:
+            raise Invariant(f"{task_id}: its validator {'accepts' if listed else 'rejects'} the original "
+                            f"input {a.args!r}{' listed as off-domain' if listed else ''}")
+    if not off_domain <= set(orig_texts):
+        raise Invariant(f"{task_id}: an off-domain input is not one of its original inputs")
     code = canonical_code(problem)
     got = run(code, entry, orig_texts)
     tests = []
@@ -1322,7 +1903,10 @@ def build_problem(task_id: str, problem: dict[str, Any]) -> dict[str, Any]:
     for _ in range(MUTATION_ATTEMPTS):
         if len(mutants) >= want:
             break
-        cand = mut.args(rng.choice(pool))
+        base = rng.choice(pool if rng.random() < 0.5 else pool[:len(originals)])
+        cand = base
+        for _ in range(1 + rng.randrange(3)):
+            cand = mut.args(cand)
         t = repr(cand)
         if t in seen:
             continue
@@ -1375,9 +1959,12 @@ def build_problem(task_id: str, problem: dict[str, Any]) -> dict[str, Any]:
         accept.append({"why": why, "code": ac})
     if not accept:
         raise Invariant(f"{task_id}: no accept")
-    return {"task_id": task_id, "entry_point": entry, "tests": tests,
+    result = {"task_id": task_id, "entry_point": entry, "tests": tests,
             "counts": {"original": n_orig, "extra": len(extra)},
             "near_misses": near, "accept": accept}
+    if off_domain:
+        result["off_domain_originals"] = sorted(off_domain, key=orig_texts.index)
+    return result
 
 
 def _same(got: Any, want: Any) -> bool:
