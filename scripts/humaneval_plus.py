@@ -1679,7 +1679,8 @@ def specialFilter(nums):
 spec("HumanEval/148",
      lambda planet1, planet2: all(_str(p, 12, LETTERS) and len(p) >= 1 for p in (planet1, planet2)),
      [("Pluto", "Mars"), ("Uranus", "Pluto"), ("Makemake", "Earth"), ("Saturn", "Mercury"),
-      ("Venus", "Venus"), ("Neptune", "Mercury"), ("earth", "Mars"), ("Mars", "Jupiter")],
+      ("Venus", "Venus"), ("Neptune", "Mercury"), ("earth", "Mars"), ("Mars", "Jupiter"),
+      ("Mercury", "Neptune"), ("Saturn", "Earth"), ("Venus", "Mars"), ("Uranus", "Mercury")],
      [("validates only the second name (an unknown first name raises)", '''\
 def bf(planet1, planet2):
     names = ("Mercury", "Venus", "Earth", "Mars", "Jupiter", "Saturn", "Uranus", "Neptune")
