@@ -54,7 +54,7 @@ class DataPaths:
 
 
 BuildFn = Callable[[Mapping[str, Any], DataPaths], Built]
-_MODULES = {"gsm_symbolic": "gsm_symbolic", "gpqa": "gpqa"}  # dataset name -> module of this package
+_MODULES = {"gsm_symbolic": "gsm_symbolic", "gpqa": "gpqa", "livecodebench": "livecodebench"}  # dataset name -> module of this package
 
 
 def build(source: Mapping[str, Any], data: DataPaths) -> Built:
