@@ -239,8 +239,8 @@ def _lines(release: Release) -> Iterator[tuple[int, int, bytes]]:
                     return
                 number += 1
                 if len(line) > MAX_LINE_BYTES:
-                    raise DatasetUnavailable(f"{release.name} line {number}: longer than {MAX_LINE_BYTES // 2**20} "
-                                             f"MiB, more than one problem's line can be: refused")
+                    raise DatasetUnavailable(f"{release.name} line {number}: longer than {MAX_LINE_BYTES:,} bytes, "
+                                             f"more than one problem's line can be: refused")
                 yield number, offset, line
                 offset += len(line)
     except OSError as exc:
@@ -325,12 +325,16 @@ def read(files: list[Release]) -> list[Problem]:
     return list(problems.values())
 
 
+class Refused(pickle.UnpicklingError):
+    """The pickle names a global: refused before anything is imported or called."""
+
+
 class PlainUnpickler(pickle.Unpickler):
     """Loads plain values only: every global (a class, a function, os.system) is refused, so
     nothing a pickle names is imported or called, and REDUCE has nothing to call."""
 
     def find_class(self, module: str, name: str) -> Any:
-        raise pickle.UnpicklingError(f"the pickle names {module}.{name}; only plain values are allowed")
+        raise Refused(f"the pickle names {module}.{name}; only plain values are allowed")
 
 
 def decode_private(blob: str) -> tuple[dict[str, str], ...]:
@@ -355,7 +359,7 @@ def decode_private(blob: str) -> tuple[dict[str, str], ...]:
         raise ValueError("private tests: the zlib stream is truncated")
     try:
         value = PlainUnpickler(io.BytesIO(raw)).load()
-    except pickle.UnpicklingError as exc:
+    except Refused as exc:
         raise ValueError(f"private tests: a pickle refused ({exc})") from None
     except Exception as exc:  # a malformed pickle raises many kinds of errors
         raise ValueError(f"private tests: not a readable pickle ({type(exc).__name__})") from None
