@@ -54,7 +54,8 @@ class DataPaths:
 
 
 BuildFn = Callable[[Mapping[str, Any], DataPaths], Built]
-_MODULES = {"gsm_symbolic": "gsm_symbolic", "gpqa": "gpqa", "humaneval": "humaneval"}  # dataset name -> module of this package
+_MODULES = {"gsm_symbolic": "gsm_symbolic", "gpqa": "gpqa", "humaneval": "humaneval",
+            "livecodebench": "livecodebench"}  # dataset name -> module of this package
 
 
 def build(source: Mapping[str, Any], data: DataPaths) -> Built:
