@@ -72,3 +72,25 @@ def test_thinking_that_spends_the_whole_budget_is_token_limit(pytester, simulato
     assert doc["scenarios"] and {s["failure_mode"] for s in doc["scenarios"]} == {"token_limit"}
     assert all(s["outcome"] == "failed" and s["reasoning"] and not s["response"] for s in doc["scenarios"])
     assert all("token limit (9216 tokens generated)" in s["detail"] for s in doc["scenarios"])
+
+
+LCB_FIXTURE = Path(__file__).parent.parent / "data" / "lcb_fixture"
+
+
+def test_all_four_packs_run_from_their_data_on_the_simulator(pytester, simulator, monkeypatch, docker_backend) -> None:
+    """`-m reasoning` whole: the code packs in real sandboxes, the gated ones from the fixtures."""
+    data = {"MODELQA_GPQA_CSV": str(FIXTURE), "MODELQA_GPQA_SHA256": FIXTURE_SHA, "MODELQA_LCB_DATA": str(LCB_FIXTURE)}
+    for k, v in data.items():
+        monkeypatch.setenv(k, v)  # the simulator and the run both read them
+    sim = simulator()
+    result, doc = run(pytester, sim.url, "-m", "reasoning")
+    rows = {p["pack"]: p for p in doc["packs"]}
+    assert set(rows) == {"HumanEval+-30", "LCB-v6-30", "GSM-Symbolic-30", "GPQA-Diamond"}, rows
+    sizes = {pack: row["selected"] for pack, row in rows.items()}
+    # LCB: the fixture's six problems inside the v6 window (two more lie outside it)
+    assert sizes == {"HumanEval+-30": 30, "LCB-v6-30": 6, "GSM-Symbolic-30": 30, "GPQA-Diamond": 6}
+    assert all(r["passed"] == r["selected"] and r["thinking"] for r in rows.values()), rows
+    lcb = [s for s in doc["scenarios"] if s["pack"] == "LCB-v6-30"]
+    assert {s["source"]["testtype"] for s in lcb} == {"stdin", "functional"}
+    assert all("hidden" in " ".join(s["trace"]) for s in lcb)  # graded on the hidden tests
+    assert "skipped" not in doc
