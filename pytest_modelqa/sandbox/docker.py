@@ -66,6 +66,9 @@ def client() -> Any:
         raise SandboxError("the Docker SDK is not installed: pip install 'pytest-modelqa[sandbox]'") from None
     try:
         c = docker.from_env(timeout=60)
+        # requests would read proxy settings from os.environ on every call, iterating it from our
+        # worker threads while pytest rewrites PYTEST_CURRENT_TEST: a KeyError race. The engine is local.
+        c.api.trust_env = False
         c.ping()
     except Exception as exc:  # noqa: BLE001 - any failure here means "no Docker"
         raise SandboxError(f"Docker Engine is not reachable ({type(exc).__name__}: {str(exc)[:120]}): start it, "
