@@ -121,6 +121,15 @@ def money(x: Number) -> str:
     return f"${x.numerator // x.denominator:,}" if x.denominator == 1 else f"${float(x):,.2f}"
 
 
+def finite(x: Number) -> bool:
+    """Whether `x` has a finite decimal form (an answer line or a near miss can state it)."""
+    try:
+        show(x)
+    except ValueError:
+        return False
+    return True
+
+
 def instance_seed(pack_seed: int, template_id: str) -> int:
     digest = hashlib.sha256(f"{pack_seed}:{template_id}".encode()).digest()
     return int.from_bytes(digest[:4], "big")
@@ -144,10 +153,7 @@ def _near_misses_stateable(p: Problem) -> bool:
     """Whether scenario() can write this draw's near misses: every trap a finite decimal (an
     ANSWER line states it), and enough distinct wrong values (traps, then the off-by-ones; the
     retraction and the missing ANSWER line make two more) for the pack's MIN_NEAR_MISSES."""
-    try:
-        for _, v in p.traps:
-            show(v)
-    except ValueError:
+    if not all(finite(v) for _, v in p.traps):
         return False
     answer = Fraction(p.answer)
     stated = {Fraction(v) for _, v in p.traps} | {answer + 1, answer - 1}

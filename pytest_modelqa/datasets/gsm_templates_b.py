@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from fractions import Fraction as F
 
-from .gsm_symbolic import Number, Problem, Reject, Templates, cents, money, show, whole
+from .gsm_symbolic import Number, Problem, Reject, Templates, cents, finite, money, show, whole
 from .gsm_templates import names
 
 template = Templates()
@@ -17,15 +17,6 @@ template = Templates()
 DOLLARS = ("dollars", "dollar", "$", "USD")
 MINUTES = ("minutes", "minute", "min")
 ORDINAL = {4: "fourth", 5: "fifth", 6: "sixth"}
-
-
-def finite(x: Number) -> bool:
-    """Whether `x` has a finite decimal form (an answer line or a near miss can state it)."""
-    try:
-        show(x)
-    except ValueError:
-        return False
-    return True
 
 
 def slips(answer: Number, *pairs: tuple[str, Number]) -> tuple[tuple[str, Number], ...]:

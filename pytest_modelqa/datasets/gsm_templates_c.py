@@ -10,7 +10,7 @@ import math
 import random
 from fractions import Fraction as F
 
-from .gsm_symbolic import Number, Problem, Reject, Templates, cents, money, show, whole
+from .gsm_symbolic import Number, Problem, Reject, Templates, cents, finite, money, show, whole
 from .gsm_templates import names
 
 template = Templates()
@@ -26,21 +26,13 @@ def _cash(x: Number, symbol: str = "$") -> str:
     return f"{symbol}{show(x)}" if x.denominator == 1 else f"{symbol}{float(x):.2f}"
 
 
-def _finite(x: Number) -> bool:
-    try:
-        show(x)
-    except ValueError:
-        return False
-    return True
-
-
 def _traps(answer: Number, *slips: tuple[str, Number]) -> tuple[tuple[str, Number], ...]:
     """The slips that give a wrong, positive value a reply can state exactly; Reject unless two remain
     (a slip that happens to give the right answer on this draw is no trap)."""
     kept = []
     for why, value in slips:
         value = F(value)
-        if value > 0 and value != F(answer) and _finite(value) and value not in [v for _, v in kept]:
+        if value > 0 and value != F(answer) and finite(value) and value not in [v for _, v in kept]:
             kept.append((why, value))
     if len(kept) < 2:
         raise Reject("fewer than two traps differ from the answer")

