@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections import Counter
 from importlib import metadata, resources
 from pathlib import Path
 from typing import Any, Mapping
@@ -64,7 +65,7 @@ def scenario(he: Mapping[str, Any], chosen: Mapping[str, Any]) -> dict[str, Any]
          "reply": f"{reference.rstrip()}\n\nThat is the whole function."},
         {"why": "a fence left open (the answer cut off after the function)", "reply": f"```python\n{reference}"},
     ]
-    counts = set_counts(chosen["tests"])
+    counts = dict(Counter(t["set"] for t in chosen["tests"]))
     return {
         "id": f"HE-{number:03d}", "title": f"{he['task_id']} {entry}",
         "messages": [{"role": "user", "content": PROMPT.format(prompt=prompt)}],
@@ -75,13 +76,6 @@ def scenario(he: Mapping[str, Any], chosen: Mapping[str, Any]) -> dict[str, Any]
         "accept": accept,
         "source": {"task_id": he["task_id"], "tests": counts},
     }
-
-
-def set_counts(tests: list[Mapping[str, Any]]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for t in tests:
-        out[t["set"]] = out.get(t["set"], 0) + 1
-    return out
 
 
 def build(source: Mapping[str, Any], data: DataPaths) -> Built:

@@ -11,6 +11,7 @@ solution that passes a problem's original tests but not the extra ones shows whe
 
 from __future__ import annotations
 
+import ast
 import json
 from collections import Counter
 from typing import TYPE_CHECKING, Any, Mapping
@@ -57,7 +58,6 @@ def check_params(params: Mapping[str, Any], scenario: "Scenario") -> str | None:
     if "reference" in params and parses(params["reference"]) is None:
         return "the reference solution does not parse"
     if params["style"] == "function":
-        import ast
         for i, t in enumerate(params["tests"]):
             try:
                 args = ast.literal_eval(t["input"])
