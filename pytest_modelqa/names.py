@@ -29,5 +29,5 @@ def shipped_packs_dir() -> Path:
 
 
 def marker_for(pack_id: str) -> str:
-    """pytest marker name for a pack id: ToolCall-15 -> toolcall_15."""
-    return "".join(c if c.isalnum() else "_" for c in pack_id.lower())
+    """pytest marker name for a pack id: ToolCall-15 -> toolcall_15, HumanEval+-30 -> humanevalplus_30."""
+    return "".join(c if c.isalnum() else "_" for c in pack_id.lower().replace("+", "plus"))

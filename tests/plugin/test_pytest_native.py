@@ -176,7 +176,7 @@ def test_header_progress_and_quiet(pytester: pytest.Pytester, simulator) -> None
     args = (*NOCACHE, f"--modelqa-packs-dir={SELFTEST_PACKS}", "-m", "selftest_4", f"--model-endpoint={sim.url}")
     loud = pytester.runpytest(*args).stdout.str()
     assert f"modelqa: endpoint {sim.url} · model modelqa-simulator · build b0-simulator · slots 4 · decode " in loud
-    assert "modelqa: sampling greedy · thinking pack defaults, budget 1024 tokens · repeat 1" in loud
+    assert "modelqa: sampling greedy · thinking pack defaults, budget 1024 tokens (packs may set their own) · repeat 1" in loud
     assert "modelqa: 4/4 done · 100% pass · " in loud and " tok/s" in loud and "\r" not in loud
     quiet = pytester.runpytest(*args, "-q").stdout.str()
     assert "modelqa: 4/4 done" not in quiet and "modelqa: probing" not in quiet

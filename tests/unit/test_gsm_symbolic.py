@@ -21,7 +21,7 @@ from pytest_modelqa.verifiers import verify
 SEEDS = range(300)
 VERIFIED_SEEDS = range(12)  # instances also run through the verifier (slower)
 TEMPLATES = all_templates()
-PACK = shipped_packs_dir() / "gsmsymbolic-30.yaml"
+PACK = shipped_packs_dir() / "gsm-symbolic-30.yaml"
 
 
 # Each answer computed again from the drawn values, written independently of the template

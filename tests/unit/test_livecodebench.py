@@ -30,7 +30,7 @@ from pytest_modelqa.names import shipped_packs_dir
 from pytest_modelqa.packs import load_pack
 
 FIXTURE = Path(__file__).parent.parent / "data" / "lcb_fixture"
-PACK = shipped_packs_dir() / "livecodebench-v6-30.yaml"
+PACK = shipped_packs_dir() / "lcb-v6-30.yaml"
 SOURCE = {"dataset": "livecodebench", "seed": 20261202, "count": 30, "from": "2025-02-01", "to": "2025-04-30"}
 IN_WINDOW = {"abc901_a", "9001", "abc905_c", "9002", "2091B", "9003"}
 SOLUTIONS = json.loads((FIXTURE / "solutions.json").read_text())
@@ -341,7 +341,7 @@ def test_without_solutions_the_gold_is_null_and_there_are_no_near_misses(tmp_pat
 def test_the_pack_loads_from_the_fixture_and_is_unavailable_without_data() -> None:
     pack = load_pack(PACK, DataPaths({"lcb_data": FIXTURE}))
     assert pack.meta.id == "LCB-v6-30" and pack.meta.sandbox == "python" and pack.meta.thinking
-    assert pack.meta.max_tokens == 4096 and pack.meta.thinking_tokens == 8192 and pack.meta.modes == ("reasoning",)
+    assert pack.meta.max_tokens == 4096 and pack.meta.thinking_tokens == 8192 and pack.meta.modes == ("reasoning", "sandboxed")
     assert len(pack.scenarios) == 6 and all(len(s.near_misses) >= 5 for s in pack.scenarios)
     assert all(s.source["question_id"] in IN_WINDOW for s in pack.scenarios) and "LiveCodeBench" not in pack.unavailable
     bare = load_pack(PACK, DataPaths())
