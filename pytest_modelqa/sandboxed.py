@@ -6,7 +6,8 @@ pack's image from the warm pool; lay down the guest scripts, the scenario's work
 (under work/), run its setup commands and, for agent packs, the tools' initial state; run
 the episode with the pack's executor acting on that sandbox; let the verifier's kind gather
 what it judges (hidden tests run, checks of the final state) while the sandbox still exists;
-release it (removed, never reused)."""
+release it (removed, never reused). The sandbox is taken when first used, so an answer with
+nothing to run (no tool call, no code) costs no container."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Sequence
 
 from .episode import Episode, Responder, run_episode
 from .errors import SandboxError
@@ -26,7 +27,7 @@ from .verifiers import gather
 
 if TYPE_CHECKING:
     from .packs import Scenario
-    from .sandbox.base import Sandbox
+    from .sandbox.base import ExecResult, Sandbox
     from .sandbox.service import Sandboxes
 
 GUEST_SOURCES = Path(__file__).parent / "sandbox" / "guest"
@@ -44,12 +45,12 @@ def guest_files() -> dict[str, str]:
 
 def prepare(sandbox: "Sandbox", scenario: "Scenario") -> None:
     """The sandbox as the scenario's first turn finds it."""
-    sandbox.write_files({**guest_files(), **{f"{WORK}/{k}": v for k, v in scenario.workspace.items()}})
-    script = "\n".join(["set -e", f"mkdir -p {WORK}", f"cd {WORK}", *scenario.setup])
-    r = sandbox.exec(["bash", "-c", script], timeout=SETUP_S)
-    if not r.ok:
-        raise SandboxError(f"the scenario's setup failed in the sandbox (exit {r.exit_code}, "
-                           f"{r.limit or 'no limit hit'}): {(r.stderr or r.stdout).strip()[-300:]}")
+    sandbox.write_files({**guest_files(), f"{WORK}/": "", **{f"{WORK}/{k}": v for k, v in scenario.workspace.items()}})
+    if scenario.setup:
+        r = sandbox.exec(["bash", "-c", "\n".join(["set -e", f"cd {WORK}", *scenario.setup])], timeout=SETUP_S)
+        if not r.ok:
+            raise SandboxError(f"the scenario's setup failed in the sandbox (exit {r.exit_code}, "
+                               f"{r.limit or 'no limit hit'}): {(r.stderr or r.stdout).strip()[-300:]}")
     if scenario.pack.executor == "agent":
         r = sandbox.exec(["python3", f"{GUEST}/agent.py", "init"], stdin=json.dumps(dict(scenario.state)),
                          timeout=SETUP_S)
@@ -57,16 +58,60 @@ def prepare(sandbox: "Sandbox", scenario: "Scenario") -> None:
             raise SandboxError(f"the agent tools' initial state was refused: {r.stderr.strip()[:300]}")
 
 
+class Deferred:
+    """The scenario's fresh sandbox, taken from the pool and prepared on first use: by the
+    first tool call that acts on it, else by the verifier (a mocks pack: only the answer runs
+    there), else never (nothing to run: no container)."""
+
+    def __init__(self, scenario: "Scenario", sandboxes: "Sandboxes"):
+        self.scenario, self.sandboxes = scenario, sandboxes
+        self.image = scenario.pack.sandbox or ""
+        self._box: "Sandbox | None" = None
+
+    @property
+    def isolation(self) -> str:
+        return self.sandboxes.pool().backend.isolation
+
+    def _get(self) -> "Sandbox":
+        if self._box is None:
+            pool = self.sandboxes.pool()
+            box = pool.acquire(self.image, LIMITS)
+            try:
+                prepare(box, self.scenario)
+            except BaseException:
+                pool.release(box)
+                raise
+            self._box = box
+        return self._box
+
+    def write_files(self, files: Mapping[str, str | bytes], mode: int = 0o644) -> None:
+        self._get().write_files(files, mode)
+
+    def read_file(self, path: str, max_bytes: int = 8 << 20) -> bytes:
+        return self._get().read_file(path, max_bytes)
+
+    def exec(self, cmd: Sequence[str], stdin: str | bytes | None = None, cwd: str | None = None,
+             env: Mapping[str, str] | None = None, timeout: float | None = None) -> "ExecResult":
+        return self._get().exec(cmd, stdin, cwd, env, timeout)
+
+    def kill_all(self) -> None:
+        if self._box is not None:
+            self._box.kill_all()
+
+    def close(self) -> None:
+        if self._box is not None:
+            box, self._box = self._box, None
+            self.sandboxes.pool().release(box)
+
+
 @contextmanager
-def prepared(scenario: "Scenario", sandboxes: "Sandboxes") -> Iterator["Sandbox"]:
-    """A fresh sandbox of the pack's image, prepared for the scenario; released on leaving."""
-    pool = sandboxes.pool()
-    sandbox = pool.acquire(scenario.pack.sandbox or "", LIMITS)
+def deferred(scenario: "Scenario", sandboxes: "Sandboxes") -> Iterator["Sandbox"]:
+    """The scenario's sandbox for one episode, released (removed, never reused) on leaving."""
+    box = Deferred(scenario, sandboxes)
     try:
-        prepare(sandbox, scenario)
-        yield sandbox
+        yield box
     finally:
-        pool.release(sandbox)
+        box.close()
 
 
 def run_sandboxed(scenario: "Scenario", respond: Responder, sandboxes: "Sandboxes",
@@ -74,7 +119,7 @@ def run_sandboxed(scenario: "Scenario", respond: Responder, sandboxes: "Sandboxe
     """The scenario's episode in a fresh sandbox, with the evidence its verifier judges.
     `deadline` (monotonic) bounds the sandboxed steps too: each command gets what is left."""
     remaining: Callable[[], float] | None = None if deadline is None else (lambda: deadline - time.monotonic())
-    with prepared(scenario, sandboxes) as sandbox:
+    with deferred(scenario, sandboxes) as sandbox:
         tools = executor_for(scenario, sandbox, delegate, remaining)
         episode = run_episode(scenario, respond, tools)
         sandbox.kill_all()  # a command left running in the background must not change the state being read
@@ -86,7 +131,7 @@ def regather(scenario: "Scenario", episode: Episode, sandboxes: "Sandboxes") -> 
     """A saved single-turn episode's evidence gathered again in a fresh sandbox (`modelqa
     rescore`): possible only where no tool acted on the sandbox during the episode."""
     assert scenario.pack.executor == "mocks"
-    with prepared(scenario, sandboxes) as sandbox:
+    with deferred(scenario, sandboxes) as sandbox:
         return replace(episode, evidence=gather(scenario, episode, sandbox))
 
 

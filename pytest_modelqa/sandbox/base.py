@@ -47,7 +47,9 @@ class Sandbox(Protocol):
     image: str
     isolation: str  # "container" (Docker) or "process" (the local backend: weaker)
 
-    def write_files(self, files: Mapping[str, str | bytes], mode: int = 0o644) -> None: ...
+    def write_files(self, files: Mapping[str, str | bytes], mode: int = 0o644) -> None:
+        """Paths relative to the scratch dir; one that ends in "/" is a directory to create."""
+        ...
 
     def read_file(self, path: str, max_bytes: int = 8 << 20) -> bytes: ...
 
@@ -88,13 +90,19 @@ def scratch_path(path: str, root: str = SCRATCH) -> str:
 
 
 def tar_of(files: Mapping[str, str | bytes], mode: int, root: str = SCRATCH) -> bytes:
-    """The files as a tar archive relative to `root`, owned by the sandbox user."""
+    """The files as a tar archive relative to `root`, owned by the sandbox user; a path that
+    ends in "/" is a directory (its data ignored)."""
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tar:
         for path, data in files.items():
-            raw = data.encode() if isinstance(data, str) else data
             info = tarfile.TarInfo(scratch_path(path, root)[len(root) + 1:])
-            info.size, info.mode, info.uid, info.gid = len(raw), mode, UID, UID
+            info.uid, info.gid = UID, UID
+            if path.endswith("/"):
+                info.type, info.mode = tarfile.DIRTYPE, 0o755
+                tar.addfile(info)
+                continue
+            raw = data.encode() if isinstance(data, str) else data
+            info.size, info.mode = len(raw), mode
             tar.addfile(info, io.BytesIO(raw))
     return buf.getvalue()
 

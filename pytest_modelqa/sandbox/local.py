@@ -37,6 +37,9 @@ class LocalSandbox:
     def write_files(self, files: Mapping[str, str | bytes], mode: int = 0o644) -> None:
         for path, data in files.items():
             full = Path(scratch_path(path, self.scratch))
+            if path.endswith("/"):
+                full.mkdir(parents=True, exist_ok=True)
+                continue
             full.parent.mkdir(parents=True, exist_ok=True)
             full.write_bytes(data.encode() if isinstance(data, str) else data)
             full.chmod(mode)

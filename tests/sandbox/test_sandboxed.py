@@ -120,11 +120,12 @@ def test_sandboxed_episodes_run_concurrently_up_to_the_pool_size(boxes):
     lock = threading.Lock()
 
     def one(lane: Lane) -> None:
-        times: list[float] = []  # the first and the last turn: the episode holds its sandbox between
+        times: list[float] = []  # the command's start (in the sandbox, one clock) and the last turn
 
         def respond(scn, messages, turn):
-            times.append(time.monotonic())
-            return [cmd("sleep 1.5"), Reply("done")][turn]
+            if turn:
+                times.extend([float(json.loads(messages[-1]["content"])["stdout"].split()[0]), time.time()])
+            return [cmd("date +%s.%N; sleep 1.5"), Reply("done")][turn]
         run_sandboxed(sc, respond, boxes)
         with lock:
             spans.append((times[0], times[-1]))
