@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import json
 import time
-from contextlib import contextmanager
+from contextlib import closing
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 from .episode import Episode, Responder, run_episode
 from .errors import SandboxError
@@ -44,7 +44,7 @@ def guest_files() -> dict[str, str]:
 
 
 def prepare(sandbox: "Sandbox", scenario: "Scenario") -> None:
-    """The sandbox as the scenario's first turn finds it."""
+    """The sandbox as the first thing run in it finds it."""
     sandbox.write_files({**guest_files(), f"{WORK}/": "", **{f"{WORK}/{k}": v for k, v in scenario.workspace.items()}})
     if scenario.setup:
         r = sandbox.exec(["bash", "-c", "\n".join(["set -e", f"cd {WORK}", *scenario.setup])], timeout=SETUP_S)
@@ -99,19 +99,10 @@ class Deferred:
             self._box.kill_all()
 
     def close(self) -> None:
+        """Released (removed, never reused), if it was ever taken."""
         if self._box is not None:
             box, self._box = self._box, None
             self.sandboxes.pool().release(box)
-
-
-@contextmanager
-def deferred(scenario: "Scenario", sandboxes: "Sandboxes") -> Iterator["Sandbox"]:
-    """The scenario's sandbox for one episode, released (removed, never reused) on leaving."""
-    box = Deferred(scenario, sandboxes)
-    try:
-        yield box
-    finally:
-        box.close()
 
 
 def run_sandboxed(scenario: "Scenario", respond: Responder, sandboxes: "Sandboxes",
@@ -119,7 +110,7 @@ def run_sandboxed(scenario: "Scenario", respond: Responder, sandboxes: "Sandboxe
     """The scenario's episode in a fresh sandbox, with the evidence its verifier judges.
     `deadline` (monotonic) bounds the sandboxed steps too: each command gets what is left."""
     remaining: Callable[[], float] | None = None if deadline is None else (lambda: deadline - time.monotonic())
-    with deferred(scenario, sandboxes) as sandbox:
+    with closing(Deferred(scenario, sandboxes)) as sandbox:
         tools = executor_for(scenario, sandbox, delegate, remaining)
         episode = run_episode(scenario, respond, tools)
         sandbox.kill_all()  # a command left running in the background must not change the state being read
@@ -131,7 +122,7 @@ def regather(scenario: "Scenario", episode: Episode, sandboxes: "Sandboxes") -> 
     """A saved single-turn episode's evidence gathered again in a fresh sandbox (`modelqa
     rescore`): possible only where no tool acted on the sandbox during the episode."""
     assert scenario.pack.executor == "mocks"
-    with deferred(scenario, sandboxes) as sandbox:
+    with closing(Deferred(scenario, sandboxes)) as sandbox:
         return replace(episode, evidence=gather(scenario, episode, sandbox))
 
 

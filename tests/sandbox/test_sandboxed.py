@@ -114,6 +114,18 @@ def test_what_the_commands_left_running_is_stopped_before_the_checks(boxes):
     assert episode.evidence["checks"][0]["exit"] == 0
 
 
+def test_a_sandbox_is_taken_only_when_something_runs_in_it(boxes, monkeypatch):
+    pool = boxes.pool()
+    taken: list[str] = []
+    acquire = pool.acquire
+    monkeypatch.setattr(pool, "acquire", lambda image, *a, **kw: taken.append(image) or acquire(image, *a, **kw))
+    sc = BUGFIND.scenarios[0]
+    prose = run_sandboxed(sc, scripted_responder([Reply("The function looks fine to me.")]), boxes)
+    assert taken == [] and not verify(sc, prose).passed
+    gold = run_sandboxed(sc, scripted_responder(sc.gold), boxes)
+    assert taken == ["python"] and verify(sc, gold).passed
+
+
 def test_sandboxed_episodes_run_concurrently_up_to_the_pool_size(boxes):
     sc = scenario(CLI.scenarios[0], max_steps=3)
     spans: list[tuple[float, float]] = []
