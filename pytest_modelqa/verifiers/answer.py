@@ -27,7 +27,8 @@ its units: '46%' and '46' pass, '0.46' is a different number and fails.
 Extra words fail ('about 12 apples' is not an answer). One aside after the value that restates
 it approximately ('15/28 (about 0.536)', '24*sqrt(3) ≈ 41.57', '18/67 ≈ 26.9%') is read, not
 ignored: its number must be the answer rounded to the digits written (as a percentage with
-'%'); a wrong one ('15/28 (about 0.6)') fails, and any other aside is extra words. Every non-empty answer line counts: if
+'%'), or in one of `aside_units` ('225 minutes (3.75 hours)'); a wrong one ('15/28 (about 0.6)',
+'225 minutes (3.5 hours)') fails, and any other aside is extra words. Every non-empty answer line counts: if
 several disagree, the answer is ambiguous and fails, whichever comes last. The prompts ask to
 *end* with the answer line, so words after it fail ("ANSWER: 225" then "Wait, it is 240"
 retracts it; a closing code fence or rule has no words and is fine). LaTeX wrappers
@@ -60,6 +61,12 @@ SCHEMA = {
         "sig_figs": {"type": "integer", "minimum": 1, "maximum": 15},
         "lowest_terms": {"type": "boolean"},
         "units": {"type": "array", "uniqueItems": True, "items": {"type": "string", "minLength": 1}},
+        "aside_units": {"type": "array", "items": {
+            "type": "object", "required": ["units", "per"], "additionalProperties": False,
+            "properties": {"units": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
+                           "per": {"type": "number", "exclusiveMinimum": 0,
+                                   "description": "answer units in one of these (60 minutes per hour)"}}},
+            "description": "other units an aside may restate the answer in: '225 minutes (3.75 hours)'"},
         "accept": {"type": "array", "uniqueItems": True, "items": {"type": "string", "minLength": 1}},
         "prefix": {"type": "string", "minLength": 1},
     },
@@ -67,7 +74,7 @@ SCHEMA = {
 # Which comparisons each optional parameter means something for.
 _APPLIES = {
     "tolerance": ("number",), "rel_tolerance": ("number",), "decimals": ("number",), "sig_figs": ("number",),
-    "units": ("number", "fraction", "symbolic"), "lowest_terms": ("fraction",), "accept": ("text",),
+    "units": ("number", "fraction", "symbolic"), "aside_units": ("number", "fraction", "symbolic"), "lowest_terms": ("fraction",), "accept": ("text",),
 }
 LEGACY_UNITS = ("$", "€", "£", "%")
 DEFAULT_TOLERANCE = 1e-6
@@ -160,13 +167,14 @@ def _gold_float(params: Mapping[str, Any]) -> float:
 
 def aside_problem(params: Mapping[str, Any], aside: str, trace: list[str]) -> str | None:
     """Why an approximate restatement does not agree with the answer (None: it agrees)."""
-    core, unit = split_unit(aside, ("%",))
+    per = {u.casefold(): c["per"] for c in params.get("aside_units", []) for u in c["units"]}
+    core, unit = split_unit(aside, ("%", *per))
     got = parse_number(core, ratios=False)
     if got is None or _compare(params) == "text":
         return f"{aside!r} beside the answer is extra words; the line should hold the value"
     scale = 100 if unit == "%" else 1
     half_unit = Fraction(1, 2 * 10 ** len(core.partition(".")[2])) / scale
-    gold = _gold_float(params)
+    gold = _gold_float(params) / per.get(unit.casefold(), 1)
     trace.append(f"aside {aside!r}: |{float(got / scale):.10g} - {gold:.10g}| <= {float(half_unit):g}?")
     if abs(float(got / scale) - gold) > half_unit:
         return f"the aside {aside!r} does not restate the answer {gold:.10g}"

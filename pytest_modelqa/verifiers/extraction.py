@@ -27,7 +27,8 @@ Decisions, each closing a way to score without extracting:
 - Identifiers (fields typed `code`: a booking reference, a tracking number, a postcode, a
   phone number) are never forgiven by the threshold either: one wrong character names
   another booking or parcel, so it is no slip (they already compare ignoring spaces, case
-  and separators).
+  and separators). Nor are dates and times: 06:42 for 18:42, or the 14th for the 13th, is
+  another moment, not a slip.
 - A numeric tolerance is no wider than the precision the prompt asks for: where it asks to
   round to one decimal, the rounded value is exact (tolerance 0), so 88.6 for 88.5 fails.
 - `summary` (with prose_allowed): the prompt asks for prose before the JSON; the text before
@@ -511,9 +512,12 @@ def fallen_for(params: Mapping[str, Any], tally: Tally) -> list[str]:
             if any(p == d or p.startswith(d + "/") for d in planted)]
 
 
+STRICT_TYPES = ("code", "date", "time")  # a wrong one names another booking, day or moment
+
+
 def wrong_identifiers(params: Mapping[str, Any], tally: Tally) -> list[str]:
-    """The wrong fields typed `code` (each wrong line's pointer)."""
-    codes = {pattern for pattern, rule in params.get("fields", {}).items() if rule["type"] == "code"}
+    """The wrong fields typed code, date or time (each wrong line's pointer)."""
+    codes = {pattern for pattern, rule in params.get("fields", {}).items() if rule["type"] in STRICT_TYPES}
     return [line.split(": ", 1)[0] for line, p in zip(tally.wrong, tally.wrong_patterns) if p in codes]
 
 
@@ -559,7 +563,7 @@ def verify_extraction(params: Mapping[str, Any], scenario, episode) -> Verdict:
         return Verdict.fail("wrong_answer", why, trace + [why], score=tally.score, expected=want)
     misnamed = wrong_identifiers(params, tally)
     if misnamed:
-        why = f"an identifier is wrong at {', '.join(misnamed[:6])} ({summary})"
+        why = f"an identifier, date or time is wrong at {', '.join(misnamed[:6])} ({summary})"
         return Verdict.fail("wrong_answer", why, trace + [why], score=tally.score, expected=want)
     if "summary" in params:
         problem, line = summary_problem(params["summary"], episode.final.content)

@@ -4,7 +4,8 @@ returned and what was called, not against lists of phrases. Registers no kind.
 - numbers: every number, clock time and email address stated must come from the conversation
   (the prompt, the tool results returned, the arguments of the calls made) or the scenario's
   `allow` list; numbers exactly or rounded (to an integer, to two or more significant figures,
-  or with decimals cut off). "4:30 pm" and "3–4:30 pm" are read as 24-hour times; numbered-list
+  or with decimals cut off). ISO dates are read whole (2026-02-04 is not 2026-04-02 reordered).
+  "4:30 pm" and "3–4:30 pm" are read as 24-hour times; numbered-list
   markers are not numbers. Codes of three to five capitals written against a figure or alone
   in brackets ('Apple (AAPL)', '417.36 GBP') must come from the conversation too: figures
   given to a symbol nothing returned are another entity's (time zones such as 'UTC' name no
@@ -13,7 +14,11 @@ returned and what was called, not against lists of phrases. Registers no kind.
   compared with the same rounding, or a name) must sit nearest to a name of an entry that holds
   it: the right city for a temperature, the right unit or currency for an amount, the right
   direction for a change, the right role for a person. An entry without values names what no
-  value may be given as (°C where the tool said °F).
+  value may be given as (°C where the tool said °F). A name opening a clause as an address
+  ('Sam: I emailed Ines') is no value.
+- comparisons: "<A> is warmer than <B>", "it is colder in <A> than in <B>": a comparative
+  between two entities must agree with the values the tools gave them ("not warmer" reverses
+  it). Superlatives are bindings ("warmest" bound to the right city).
 - claims: what the text says was done ("sent", "booked", "deleted") or not done ("nothing was
   sent") must agree with the calls that were made and succeeded. A phrase within four words
   after a negation is a claim that it was not done; after "if", "once", "can", "will", "to" …
@@ -34,13 +39,17 @@ _TIME12 = re.compile(r"(?<![\w:.])(\d{1,2})(?::(\d{2}))?" + _MERIDIEM, re.IGNORE
 _RANGE12 = re.compile(r"(?<![\w:.])(\d{1,2})(?::(\d{2}))?(\s?(?:[–-]|to)\s?)(\d{1,2})(?::(\d{2}))?" + _MERIDIEM,
                       re.IGNORECASE)
 _TIME = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?::\d{2})?(?!\d)")
+_DATE = re.compile(r"(?<![\w-])(\d{4})-(\d{2})-(\d{2})(?![\w-])")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _LIST_MARKER = re.compile(r"^[ \t]*\d{1,2}[.)][ \t]", re.MULTILINE)
 _NUMBER = re.compile(r"(?<![\w.,])(?:\d{1,3}(?:(?:,\d{3})+|(?:\.\d{3})+|(?:[ \u00a0\u202f]\d{3})+)(?:[.,]\d+)?"
                      r"|\d+(?:[.,]\d+)?)(?!\w)")
 _CLAUSE_BREAK = re.compile(r"[.!?;](?!\d)|\n|,\s|\s(?:and|then|while|whilst|but|whereas)\s", re.IGNORECASE)
+_SENTENCE_BREAK = re.compile(r"[.!?;](?!\d)|\n")
+_THAN = re.compile(r"\bthan\b", re.IGNORECASE)
 _QUESTION = re.compile(r"[^.!?\n]*\?")
 _WORD = re.compile(r"[\w']+")
+_GREETINGS = frozenset(("", "hi", "hello", "hey", "dear", "thanks", "ok", "okay", "done", "sure", "right"))
 _BRACKETS = re.compile(r"\([^()]*\)")
 # three to five capitals (tickers, currency codes; two-letter ones, 'US$', 'IL', are too often
 # a country or state the answer adds), alone in brackets or against a figure
@@ -68,6 +77,15 @@ CLAIMS_SCHEMA = {"type": "array", "items": {
         "base": {"type": "array", "items": {"type": "string", "minLength": 1},
                  "description": "other forms, a claim only when negated (send: 'did not send')"},
         "confirm": {"type": "boolean", "description": "when the call succeeded, the text must say it was done"},
+    }}}
+COMPARISONS_SCHEMA = {"type": "array", "items": {
+    "type": "object", "required": ["values", "more", "less"], "additionalProperties": False,
+    "properties": {
+        "values": {"type": "object", "minProperties": 2, "additionalProperties": {"type": "number"},
+                   "description": "entity name as written -> the value the tools gave it"},
+        "more": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1},
+                 "description": "comparatives meaning a greater value (warmer, higher, more expensive)"},
+        "less": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
     }}}
 DEFAULT_ALLOWED = (1, 2, 3)  # counts and positions ("all 3 cities", "1 USD = ...")
 NEGATORS = frozenset("not never no nothing none without neither nor cannot unable failed".split())
@@ -174,6 +192,7 @@ class Known:
     times: frozenset[tuple[int, int]]
     emails: frozenset[str]
     codes: frozenset[str]
+    dates: frozenset[str] = frozenset()
 
 
 def _times(text: str) -> set[tuple[int, int]]:
@@ -186,6 +205,7 @@ def known_values(texts: Iterable[str], allow: Iterable[float | str] = ()) -> Kno
     times: set[tuple[int, int]] = set()
     emails: set[str] = set()
     codes: set[str] = set(FREE_CODES)
+    dates: set[str] = set()
     extra = [a for a in allow if isinstance(a, str)]
     for value in [*DEFAULT_ALLOWED, *(a for a in allow if not isinstance(a, str))]:
         values |= roundings(value)
@@ -196,7 +216,8 @@ def known_values(texts: Iterable[str], allow: Iterable[float | str] = ()) -> Kno
         times |= _times(text)
         emails |= {e.casefold() for e in _EMAIL.findall(text)}
         codes |= set(_CODE.findall(text))
-    return Known(frozenset(values), frozenset(times), frozenset(emails), frozenset(codes))
+        dates |= {m.group(0) for m in _DATE.finditer(text)}
+    return Known(frozenset(values), frozenset(times), frozenset(emails), frozenset(codes), frozenset(dates))
 
 
 def ungrounded(text: str, known: Known) -> list[str]:
@@ -206,7 +227,8 @@ def ungrounded(text: str, known: Known) -> list[str]:
     out = [e for e in addresses if e.casefold() not in known.emails]
     out += [c for m in _ENTITY_CODE.finditer(_EMAIL.sub(" ", text)) for c in m.groups() if c and c not in known.codes]
     out += [f"{h}:{m:02d}" for h, m in sorted(_times(text) - known.times)]
-    bare = _TIME.sub(" ", _EMAIL.sub(" ", text))  # already checked whole
+    out += [d.group(0) for d in _DATE.finditer(text) if d.group(0) not in known.dates]
+    bare = _DATE.sub(" ", _TIME.sub(" ", _EMAIL.sub(" ", text)))  # already checked whole
     return out + [shown for _, _, shown, found in numbers(bare) if not _stated(found, known.numbers)]
 
 
@@ -233,8 +255,15 @@ def _mentions(clause: str, group: Sequence[Mapping[str, Any]]) -> list[tuple[int
     names = {v for e in group for v in e.get("values", []) if isinstance(v, str)}
     for name in names:
         owners = {i for i, e in enumerate(group) if name in e.get("values", [])}
-        found += [(m.start(), m.end(), m.group(0), owners) for m in phrase_pattern(name).finditer(clause)]
+        found += [(m.start(), m.end(), m.group(0), owners) for m in phrase_pattern(name).finditer(clause)
+                  if not _vocative(clause, m)]
     return found
+
+
+def _vocative(clause: str, m: re.Match[str]) -> bool:
+    """'Sam: I emailed Ines', 'Hi Sam! ...': the reader addressed, not a fact about them."""
+    before = clause[:m.start()].strip().casefold()
+    return before in _GREETINGS and clause[m.end():].lstrip()[:1] in (":", "!", "—", "–")
 
 
 def _bracket(spans: list[tuple[int, int]], pos: int) -> tuple[int, int] | None:
@@ -269,6 +298,47 @@ def binding_problems(text: str, groups: Sequence[Sequence[Mapping[str, Any]]], w
 
 def _in_question(text: str, pos: int) -> bool:
     return any(m.start() <= pos < m.end() for m in _QUESTION.finditer(text))
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for m in _SENTENCE_BREAK.finditer(text):
+        spans.append((start, m.start()))
+        start = m.end()
+    return spans + [(start, len(text))]
+
+
+def comparison_problems(text: str, comparisons: Sequence[Mapping[str, Any]], where: str) -> list[str]:
+    """Comparatives that contradict the values: the entity compared is the one named between the
+    comparative and 'than' ('colder in Oslo than'), else the nearest before it; the other is the
+    first named after 'than'."""
+    problems = []
+    text = normalise(text)
+    for comp in comparisons:
+        values: Mapping[str, float] = comp["values"]
+        words = [(p, 1) for p in comp["more"]] + [(p, -1) for p in comp["less"]]
+        for ss, se in _sentence_spans(text):
+            sentence = text[ss:se]
+            named = sorted((m.start(), m.end(), name) for name in values
+                           for m in phrase_pattern(name).finditer(sentence))
+            for phrase, sign in words:
+                for m in phrase_pattern(phrase).finditer(sentence):
+                    than = _THAN.search(sentence, m.end())
+                    if not than or _in_question(text, ss + m.start()):
+                        continue
+                    between = [n for n in named if m.end() <= n[0] and n[1] <= than.start()]
+                    before = [n for n in named if n[1] <= m.start()]
+                    after = [n for n in named if n[0] >= than.end()]
+                    if not after or not (between or before):
+                        continue
+                    a, b = (between[0] if between else before[-1])[2], after[0][2]
+                    window = [w.lower() for w in _WORD.findall(sentence[:m.start()])][-2:]
+                    negated = any(w in NEGATORS or w.endswith("n't") for w in window)
+                    diff = (values[a] - values[b]) * sign
+                    if a != b and (diff > 0) == negated:
+                        problems.append(f"{where}: {sentence.strip()[:100]!r} compares {a} ({values[a]}) with "
+                                        f"{b} ({values[b]}) the wrong way round")
+    return problems
 
 
 def claims_made(text: str, claim: Mapping[str, Any]) -> tuple[list[str], list[str]]:

@@ -12,11 +12,11 @@ phrases), `must_not_include` (phrases), `must_not_match` (regular expressions, c
 e.g. any money amount where the tool failed and none may be invented) and `asks_about`
 (alternative phrases, one of which must appear inside a question: a sentence ending in "?").
 Then its facts (see facts.py): every number must come from the conversation (`numbers`:
-`allow` derived values, or `free`), values must sit with the right names (`bindings`), and
-what it says was done must agree with the calls that succeeded (`claims`).
+`allow` derived values, or `free`), values must sit with the right names (`bindings`), comparatives
+between entities must agree with their values (`comparisons`), and what it says was done must agree with the calls that succeeded (`claims`).
 
 `arguments` checks the facts of free-text arguments the same way (`"send_email.body":
-{numbers, bindings}`): their numbers must come from what was known when the call was made.
+{numbers, bindings, comparisons}`): their numbers must come from what was known when the call was made.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from . import Verdict, register
-from .facts import (BINDINGS_SCHEMA, CLAIMS_SCHEMA, NUMBER_SCHEMA, binding_problems, claim_problems, known_values,
-                    ungrounded)
+from .facts import (BINDINGS_SCHEMA, CLAIMS_SCHEMA, COMPARISONS_SCHEMA, NUMBER_SCHEMA, binding_problems,
+                    claim_problems, comparison_problems, known_values, ungrounded)
 from .matching import OMITTED, acceptable, best_assignment, call_problems, spec_problem
 from .text import contains_phrase
 
@@ -54,6 +54,7 @@ SCHEMA = {
                 "asks_about": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
                 "numbers": NUMBER_SCHEMA,
                 "bindings": BINDINGS_SCHEMA,
+                "comparisons": COMPARISONS_SCHEMA,
                 "claims": CLAIMS_SCHEMA,
             },
         },
@@ -61,7 +62,8 @@ SCHEMA = {
             "type": "object",
             "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*\\.[A-Za-z_][A-Za-z0-9_]*$"},
             "additionalProperties": {"type": "object", "additionalProperties": False,
-                                     "properties": {"numbers": NUMBER_SCHEMA, "bindings": BINDINGS_SCHEMA}},
+                                     "properties": {"numbers": NUMBER_SCHEMA, "bindings": BINDINGS_SCHEMA,
+                                                    "comparisons": COMPARISONS_SCHEMA}},
         },
     },
 }
@@ -179,7 +181,8 @@ def fact_problems(text: str, spec: Mapping[str, Any], known: list[str], where: s
         if invented:
             problems.append(f"{where} states {', '.join(map(repr, invented))}, which no tool result, prompt or "
                             f"call gave")
-    return problems + binding_problems(text, spec.get("bindings", []), where)
+    return (problems + binding_problems(text, spec.get("bindings", []), where)
+            + comparison_problems(text, spec.get("comparisons", []), where))
 
 
 @register("tool_calls", SCHEMA, check)

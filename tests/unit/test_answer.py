@@ -44,7 +44,7 @@ def answer(sid: str, value: str):
 
 def test_pack_shape():
     m = PACK.meta
-    assert (m.id, m.version, m.thinking, m.modes) == ("ReasonMath-15", "1.2.0", True, ("medium", "full"))
+    assert (m.id, m.version, m.thinking, m.modes) == ("ReasonMath-15", "1.3.0", True, ("medium", "full"))
     assert m.max_tokens >= 2048  # room for a worked solution when thinking is forced off
     assert [s.id for s in PACK.scenarios] == [f"RM-{i:02d}" for i in range(1, 16)]
     for s in PACK.scenarios:
@@ -593,6 +593,7 @@ def test_gold_values_are_consistent_with_math():
 @pytest.mark.parametrize("sid, value", [
     ("RM-06", "15/28 (about 0.536)"), ("RM-15", "18/67 ≈ 26.9%"), ("RM-11", "24*sqrt(3) ≈ 41.57"),
     ("RM-15", "18/67 (≈ 0.27)"), ("RM-12", "(3^13 - 1)/2"),  # a value that opens with a parenthesis is no aside
+    ("RM-01", "225 minutes (3.75 hours)"), ("RM-01", "225 (about 3.75 h)"),  # another unit the scenario lists
 ])
 def test_an_aside_that_restates_the_answer_passes(sid, value):
     v = answer(sid, value)
@@ -605,6 +606,9 @@ def test_an_aside_that_restates_the_answer_passes(sid, value):
     ("RM-11", "24*sqrt(3) ≈ 41.7", "does not restate"),
     ("RM-06", "15/28 (I think)", "extra words"),
     ("RM-06", "30/56 (about 0.536)", "lowest terms"),  # the value itself is still checked
+    ("RM-01", "225 minutes (3.5 hours)", "does not restate"),  # the other unit converted wrongly
+    ("RM-01", "225 minutes (3.75 days)", "extra words"),  # a unit the scenario does not list
+    ("RM-01", "240 minutes (3.75 hours)", "240"),
 ])
 def test_an_aside_is_read_not_ignored(sid, value, why):
     v = answer(sid, value)

@@ -56,7 +56,7 @@ def record(doc: dict, array: str, key: str, value: str) -> dict:
 def test_pack_metadata():
     m = PACK.meta
     assert (m.id, m.version, m.thinking, m.modes, m.marker) == (
-        "DataExtract-15", "1.2.0", False, ("medium", "full"), "dataextract_15")
+        "DataExtract-15", "1.3.0", False, ("medium", "full"), "dataextract_15")
     assert [s.id for s in PACK.scenarios] == [f"DE-{i:02d}" for i in range(1, 16)]
     assert all(s.verifier["kind"] == "field_extraction" for s in PACK.scenarios)
 
@@ -314,10 +314,17 @@ def test_an_identifier_is_never_a_forgiven_slip():
     doc["mls_number"] = "98512034"  # two digits transposed: another listing
     one = check("DE-03", doc)
     assert not one.passed and one.score == pytest.approx(19 / 20)
-    assert "identifier is wrong at /mls_number" in one.detail
+    assert "identifier, date or time is wrong at /mls_number" in one.detail
     spaced = gold("DE-10")
     spaced["booking_reference"] = "qx7m 4d"  # case and spacing are no error in a code
     assert check("DE-10", spaced).passed
+
+
+def test_a_wrong_date_or_time_is_never_a_forgiven_slip():
+    doc = gold("DE-01")
+    doc["time"] = "06:42"  # the sale was at 18:42; every other field right
+    v = check("DE-01", doc)
+    assert not v.passed and v.score >= THRESHOLD and "date or time is wrong at /time" in v.detail, v.detail
 
 
 def test_a_distractor_fails_even_above_the_threshold():

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from pytest_modelqa.verifiers.facts import (binding_problems, claims_made, known_values, normalise, numbers,
-                                            readings, roundings, ungrounded)
+from pytest_modelqa.verifiers.facts import (binding_problems, claims_made, comparison_problems, known_values,
+                                            normalise, numbers, readings, roundings, ungrounded)
 
 
 @pytest.mark.parametrize("token, values", [
@@ -92,3 +92,39 @@ def test_a_value_in_brackets_binds_to_the_names_in_its_brackets_first():
 def test_countries_states_and_time_zones_are_no_entity(text):
     known = known_values(['{"symbol": "MSFT", "price": 417.36, "currency": "USD", "as_of": "09:02"}'])
     assert ungrounded(text, known) == []
+
+
+TEMPERATURES = [{"values": {"Oslo": 3.1, "Madrid": 17.8, "Athens": 15.2}, "more": ["warmer", "hotter"],
+                 "less": ["colder", "cooler"]}]
+
+
+@pytest.mark.parametrize("text, wrong", [
+    ("Oslo at 3.1 °C is warmer than Athens at 15.2 °C.", True),
+    ("It is colder in Athens than in Oslo.", True),
+    ("Athens is not warmer than Oslo.", True),
+    ("Madrid is as warm as it gets; Athens is hotter than Madrid.", True),
+    ("It is colder in Oslo than in Athens.", False),
+    ("Madrid is warmer than Athens and Oslo.", False),
+    ("Athens is warmer than Oslo but colder than Madrid.", False),  # 'colder' read from Oslo: still true
+    ("Athens isn't warmer than Madrid.", False),
+    ("Madrid, at 17.8 °C, is 2.6 degrees warmer than Athens (15.2 °C).", False),
+    ("Is Oslo warmer than Athens? No: Oslo is much cooler than both Madrid and Athens.", False),
+    ("Madrid is warmer.", False),  # nothing named after 'than': no comparison to check
+])
+def test_comparatives_must_agree_with_the_values(text, wrong):
+    assert bool(comparison_problems(text, TEMPERATURES, "final answer")) is wrong
+
+
+def test_the_reader_addressed_by_name_is_no_value():
+    roles = [[{"names": ["emailed"], "values": ["Ines"]}, {"names": [], "values": ["Sam"]}]]
+    assert binding_problems("Done, Sam: I emailed Ines.", roles, "final") == []
+    assert binding_problems("Hi Sam! I emailed Ines.", roles, "final") == []
+    assert binding_problems("Done: I emailed Sam.", roles, "final")  # the wrong person emailed
+    assert binding_problems("I emailed Sam: Ines was not told.", roles, "final")
+
+
+def test_iso_dates_are_read_whole():
+    known = known_values(['{"line": "renew passport before 2026-04-02"}'])
+    assert ungrounded("Renew your passport before 2026-04-02.", known) == []
+    assert ungrounded("Renew your passport before 2026-02-04.", known) == ["2026-02-04"]  # the same numbers reordered
+    assert ungrounded("By 2026-04-02T09:00 at the latest.", known) == ["9:00"]

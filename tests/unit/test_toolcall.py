@@ -45,7 +45,7 @@ def gold_turns(sid: str) -> list[list[ToolCall] | str]:
 # -- the pack itself -----------------------------------------------------------------------------
 
 def test_pack_shape():
-    assert PACK.meta.id == "ToolCall-15" and PACK.meta.version == "1.2.0"
+    assert PACK.meta.id == "ToolCall-15" and PACK.meta.version == "1.3.0"
     assert PACK.meta.dimension == "tool_calling" and PACK.meta.thinking is False
     assert [s.id for s in PACK.scenarios] == [f"TC-{i:02d}" for i in range(1, 16)]
     for s in PACK.scenarios:
