@@ -28,8 +28,8 @@ Extra words fail ('about 12 apples' is not an answer). One aside after the value
 it approximately ('15/28 (about 0.536)', '24*sqrt(3) ≈ 41.57', '18/67 ≈ 26.9%') is read, not
 ignored: its number must be the answer rounded to the digits written (as a percentage with
 '%'), or in one of `aside_units` ('225 minutes (3.75 hours)'); a wrong one ('15/28 (about 0.6)',
-'225 minutes (3.5 hours)') fails, and any other aside is extra words. Every non-empty answer line counts: if
-several disagree, the answer is ambiguous and fails, whichever comes last. The prompts ask to
+'225 minutes (3.5 hours)') fails, and any other aside is extra words. Every non-empty answer
+line counts: if several disagree, the answer is ambiguous and fails, whichever comes last. The prompts ask to
 *end* with the answer line, so words after it fail ("ANSWER: 225" then "Wait, it is 240"
 retracts it; a closing code fence or rule has no words and is fine). LaTeX wrappers
 ($…$, \\(…\\), \\boxed{…}) and a closing full stop are ignored.
@@ -74,7 +74,8 @@ SCHEMA = {
 # Which comparisons each optional parameter means something for.
 _APPLIES = {
     "tolerance": ("number",), "rel_tolerance": ("number",), "decimals": ("number",), "sig_figs": ("number",),
-    "units": ("number", "fraction", "symbolic"), "aside_units": ("number", "fraction", "symbolic"), "lowest_terms": ("fraction",), "accept": ("text",),
+    "units": ("number", "fraction", "symbolic"), "aside_units": ("number", "fraction", "symbolic"),
+    "lowest_terms": ("fraction",), "accept": ("text",),
 }
 LEGACY_UNITS = ("$", "€", "£", "%")
 DEFAULT_TOLERANCE = 1e-6

@@ -515,7 +515,7 @@ def fallen_for(params: Mapping[str, Any], tally: Tally) -> list[str]:
 STRICT_TYPES = ("code", "date", "time")  # a wrong one names another booking, day or moment
 
 
-def wrong_identifiers(params: Mapping[str, Any], tally: Tally) -> list[str]:
+def wrong_unforgiven(params: Mapping[str, Any], tally: Tally) -> list[str]:
     """The wrong fields typed code, date or time (each wrong line's pointer)."""
     codes = {pattern for pattern, rule in params.get("fields", {}).items() if rule["type"] in STRICT_TYPES}
     return [line.split(": ", 1)[0] for line, p in zip(tally.wrong, tally.wrong_patterns) if p in codes]
@@ -561,7 +561,7 @@ def verify_extraction(params: Mapping[str, Any], scenario, episode) -> Verdict:
     if fallen:
         why = f"fell for a planted distractor at {', '.join(fallen[:6])} ({summary})"
         return Verdict.fail("wrong_answer", why, trace + [why], score=tally.score, expected=want)
-    misnamed = wrong_identifiers(params, tally)
+    misnamed = wrong_unforgiven(params, tally)
     if misnamed:
         why = f"an identifier, date or time is wrong at {', '.join(misnamed[:6])} ({summary})"
         return Verdict.fail("wrong_answer", why, trace + [why], score=tally.score, expected=want)

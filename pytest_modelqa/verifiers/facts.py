@@ -39,7 +39,7 @@ _TIME12 = re.compile(r"(?<![\w:.])(\d{1,2})(?::(\d{2}))?" + _MERIDIEM, re.IGNORE
 _RANGE12 = re.compile(r"(?<![\w:.])(\d{1,2})(?::(\d{2}))?(\s?(?:[–-]|to)\s?)(\d{1,2})(?::(\d{2}))?" + _MERIDIEM,
                       re.IGNORECASE)
 _TIME = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?::\d{2})?(?!\d)")
-_DATE = re.compile(r"(?<![\w-])(\d{4})-(\d{2})-(\d{2})(?![\w-])")
+_DATE = re.compile(r"(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _LIST_MARKER = re.compile(r"^[ \t]*\d{1,2}[.)][ \t]", re.MULTILINE)
 _NUMBER = re.compile(r"(?<![\w.,])(?:\d{1,3}(?:(?:,\d{3})+|(?:\.\d{3})+|(?:[ \u00a0\u202f]\d{3})+)(?:[.,]\d+)?"
@@ -192,7 +192,7 @@ class Known:
     times: frozenset[tuple[int, int]]
     emails: frozenset[str]
     codes: frozenset[str]
-    dates: frozenset[str] = frozenset()
+    dates: frozenset[str]
 
 
 def _times(text: str) -> set[tuple[int, int]]:
@@ -232,9 +232,9 @@ def ungrounded(text: str, known: Known) -> list[str]:
     return out + [shown for _, _, shown, found in numbers(bare) if not _stated(found, known.numbers)]
 
 
-def clause_spans(text: str) -> list[tuple[int, int]]:
+def clause_spans(text: str, breaks: re.Pattern[str] = _CLAUSE_BREAK) -> list[tuple[int, int]]:
     spans, start = [], 0
-    for m in _CLAUSE_BREAK.finditer(text):
+    for m in breaks.finditer(text):
         spans.append((start, m.start()))
         start = m.end()
     spans.append((start, len(text)))
@@ -300,14 +300,6 @@ def _in_question(text: str, pos: int) -> bool:
     return any(m.start() <= pos < m.end() for m in _QUESTION.finditer(text))
 
 
-def _sentence_spans(text: str) -> list[tuple[int, int]]:
-    spans, start = [], 0
-    for m in _SENTENCE_BREAK.finditer(text):
-        spans.append((start, m.start()))
-        start = m.end()
-    return spans + [(start, len(text))]
-
-
 def comparison_problems(text: str, comparisons: Sequence[Mapping[str, Any]], where: str) -> list[str]:
     """Comparatives that contradict the values: the entity compared is the one named between the
     comparative and 'than' ('colder in Oslo than'), else the nearest before it; the other is the
@@ -317,7 +309,7 @@ def comparison_problems(text: str, comparisons: Sequence[Mapping[str, Any]], whe
     for comp in comparisons:
         values: Mapping[str, float] = comp["values"]
         words = [(p, 1) for p in comp["more"]] + [(p, -1) for p in comp["less"]]
-        for ss, se in _sentence_spans(text):
+        for ss, se in clause_spans(text, _SENTENCE_BREAK):
             sentence = text[ss:se]
             named = sorted((m.start(), m.end(), name) for name in values
                            for m in phrase_pattern(name).finditer(sentence))

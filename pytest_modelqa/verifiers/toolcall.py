@@ -12,11 +12,13 @@ phrases), `must_not_include` (phrases), `must_not_match` (regular expressions, c
 e.g. any money amount where the tool failed and none may be invented) and `asks_about`
 (alternative phrases, one of which must appear inside a question: a sentence ending in "?").
 Then its facts (see facts.py): every number must come from the conversation (`numbers`:
-`allow` derived values, or `free`), values must sit with the right names (`bindings`), comparatives
-between entities must agree with their values (`comparisons`), and what it says was done must agree with the calls that succeeded (`claims`).
+`allow` derived values, or `free`), values must sit with the right names (`bindings`),
+comparatives between entities must agree with their values (`comparisons`), and what it says
+was done must agree with the calls that succeeded (`claims`).
 
 `arguments` checks the facts of free-text arguments the same way (`"send_email.body":
-{numbers, bindings, comparisons}`): their numbers must come from what was known when the call was made.
+{numbers, bindings, comparisons}`): their numbers must come from what was known when the call
+was made.
 """
 
 from __future__ import annotations
